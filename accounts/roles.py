@@ -1,0 +1,56 @@
+"""The three roles of the service desk, each a group of permissions.
+
+Views check permissions (`user.has_perm`), never group names; this module is the one place that
+says which permissions each role's group carries. Later apps add their permissions here.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+
+class Role(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    AGENT = "agent", _("Agent")
+    MANAGER = "manager", _("Manager")
+
+    @property
+    def group_name(self) -> str:
+        return {"customer": "Customers", "agent": "Agents", "manager": "Managers"}[self.value]
+
+    @classmethod
+    def of(cls, user: AbstractBaseUser) -> Role | None:
+        if not user.is_active:
+            return None
+        for role in (cls.MANAGER, cls.AGENT, cls.CUSTOMER):
+            if user.has_perm(ROLE_DEFINING_PERMISSION[role]):
+                return role
+        return None
+
+
+# The permission that makes someone hold a role; the home page and nav follow it.
+ROLE_DEFINING_PERMISSION = {
+    Role.CUSTOMER: "accounts.use_customer_portal",
+    Role.AGENT: "accounts.work_ticket_queue",
+    Role.MANAGER: "accounts.manage_service_desk",
+}
+
+_AGENT_PERMISSIONS = ["accounts.work_ticket_queue"]
+
+ROLE_PERMISSIONS: dict[Role, list[str]] = {
+    Role.CUSTOMER: ["accounts.use_customer_portal"],
+    Role.AGENT: _AGENT_PERMISSIONS,
+    # A manager is also an agent, and looks after the outbox's dead letters in the admin.
+    Role.MANAGER: [
+        *_AGENT_PERMISSIONS,
+        "accounts.manage_service_desk",
+        "notifications.view_outboundemail",
+        "notifications.change_outboundemail",
+    ],
+}

@@ -1,0 +1,77 @@
+"""Everything the accounts app changes: role groups, users, password-reset e-mail."""
+
+from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.tokens import default_token_generator
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from notifications.services import email_queue
+
+from .models import User
+from .roles import ROLE_PERMISSIONS, Role
+
+
+def role_groups_sync(*, using: str = "default") -> None:
+    """Create the role groups and give each exactly the permissions roles.py names for it."""
+    for role, perm_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=role.group_name)
+        wanted = Q()
+        for name in perm_names:
+            app_label, codename = name.split(".", 1)
+            wanted |= Q(content_type__app_label=app_label, codename=codename)
+        group.permissions.set(Permission.objects.using(using).filter(wanted))
+
+
+@transaction.atomic
+def user_create(
+    *,
+    username: str,
+    email: str,
+    role: Role,
+    first_name: str = "",
+    last_name: str = "",
+    password: str,
+    is_staff: bool = False,
+) -> User:
+    """Create a user in the given role's group."""
+    user = User(
+        username=username,
+        email=email,
+        first_name=first_name,
+        last_name=last_name,
+        is_staff=is_staff,
+    )
+    user.set_password(password)
+    user.full_clean()
+    user.save()
+    user.groups.add(Group.objects.get(name=role.group_name))
+    return user
+
+
+def password_reset_email_queue(*, email: str, base_url: str) -> int:
+    """Queue a reset link to every active account with this address; returns how many.
+
+    Callers never tell the requester whether an account exists, so it cannot be probed.
+    """
+    users = [
+        user
+        for user in User.objects.filter(email__iexact=email, is_active=True)
+        if user.has_usable_password()
+    ]
+    with transaction.atomic():
+        for user in users:
+            uid = urlsafe_base64_encode(force_bytes(user.pk))
+            token = default_token_generator.make_token(user)
+            path = reverse("accounts:password_reset_confirm", kwargs={"uidb64": uid, "token": token})
+            email_queue(
+                # The token changes with the timestamp and the password, so a second request
+                # gets its own e-mail while a retried one (same token) does not.
+                key=f"password-reset:{user.pk}:{token}",
+                to=user.email,
+                template="accounts/password_reset",
+                context={"user": user, "reset_url": base_url.rstrip("/") + path},
+            )
+    return len(users)

@@ -1,0 +1,45 @@
+from django.conf import settings
+from django.contrib.auth import views as auth_views
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods
+
+from core.demo import DEMO_PASSWORD, DEMO_USERS
+
+from . import services
+from .forms import LoginForm, PasswordResetRequestForm
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+    def get_context_data(self, **kwargs) -> dict:
+        context = super().get_context_data(**kwargs)
+        if settings.DEMO_LOGINS_VISIBLE:
+            context["demo_users"] = DEMO_USERS
+            context["demo_password"] = DEMO_PASSWORD
+        return context
+
+
+@csrf_protect
+@require_http_methods(["GET", "POST"])
+def password_reset_request(request: HttpRequest) -> HttpResponse:
+    """Ask for a reset link. The answer is the same whether or not the address has an account."""
+    form = PasswordResetRequestForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.password_reset_email_queue(
+            email=form.cleaned_data["email"], base_url=request.build_absolute_uri("/")
+        )
+        return redirect("accounts:password_reset_done")
+    return render(request, "registration/password_reset_form.html", {"form": form})
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    success_url = reverse_lazy("accounts:password_change_done")
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    success_url = reverse_lazy("accounts:password_reset_complete")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """Cross-cutting pages: the role-aware home, health probes, demo data."""
+
+    name = "core"

@@ -1,0 +1,57 @@
+"""A small believable company for `manage.py seed_demo`. Running it again changes nothing."""
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from accounts.models import User
+from accounts.roles import Role
+from accounts.services import user_create
+
+# Shared by every demo account and shown on the login page in local mode only.
+DEMO_PASSWORD = "servicedesk-demo"
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    username: str
+    first_name: str
+    last_name: str
+    role: Role
+    title: str
+
+    @property
+    def email(self) -> str:
+        return f"{self.username}@northwind.example"
+
+
+DEMO_USERS = [
+    DemoUser("maria", "Maria", "Lindqvist", Role.MANAGER, "IT Service Manager"),
+    DemoUser("sam", "Sam", "Okafor", Role.AGENT, "Service Desk Analyst"),
+    DemoUser("priya", "Priya", "Raman", Role.AGENT, "Desktop Support Engineer"),
+    DemoUser("alice", "Alice", "Moreau", Role.CUSTOMER, "Accounts Payable Clerk, Finance"),
+    DemoUser("ben", "Ben", "Hartley", Role.CUSTOMER, "Regional Sales Lead"),
+    DemoUser("chen", "Chen", "Wei", Role.CUSTOMER, "Chief Financial Officer"),
+    DemoUser("dana", "Dana", "Kowalski", Role.CUSTOMER, "Warehouse Coordinator"),
+]
+
+
+@transaction.atomic
+def demo_seed() -> list[User]:
+    """Create the demo accounts that do not exist yet; returns the ones created."""
+    existing = set(
+        User.objects.filter(username__in=[u.username for u in DEMO_USERS]).values_list("username", flat=True)
+    )
+    return [
+        user_create(
+            username=demo.username,
+            email=demo.email,
+            first_name=demo.first_name,
+            last_name=demo.last_name,
+            role=demo.role,
+            password=DEMO_PASSWORD,
+            is_staff=demo.role == Role.MANAGER,
+        )
+        for demo in DEMO_USERS
+        if demo.username not in existing
+    ]

@@ -1,0 +1,45 @@
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from accounts.roles import Role
+
+from . import health
+
+HOME_TEMPLATES = {
+    Role.CUSTOMER: "core/home_customer.html",
+    Role.AGENT: "core/home_agent.html",
+    Role.MANAGER: "core/home_manager.html",
+}
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Each role lands on its own home page; an account without a role is told whom to ask."""
+    role = request.user.role
+    template = HOME_TEMPLATES.get(role, "core/home_no_role.html")
+    return render(request, template, {"role": role})
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Liveness: the process answers. Touches nothing else, so it never flaps with a dependency."""
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    """Readiness: 200 when the database and the broker answer, 503 naming what does not."""
+    checks = {"database": health.database_check(), "broker": health.broker_check()}
+    ready = not any(checks.values())
+    return JsonResponse(
+        {
+            "status": "ready" if ready else "unavailable",
+            "checks": {name: problem or "ok" for name, problem in checks.items()},
+        },
+        status=200 if ready else 503,
+    )

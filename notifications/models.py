@@ -1,0 +1,72 @@
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from .querysets import OutboundEmailQuerySet
+
+
+class OutboundEmail(models.Model):
+    """One e-mail to one address, written in the transaction of the change that caused it.
+
+    The row is the message: a Celery task delivers it after commit, the relay re-sends rows that
+    never reached the broker, and the idempotency key makes any second attempt a no-op.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENT = "sent", _("Sent")
+        DEAD = "dead", _("Dead letter")
+
+    idempotency_key = models.CharField(
+        max_length=255,
+        unique=True,
+        help_text=_(
+            "Names the occasion (e.g. ticket, kind and slot); a second message for it is not created."
+        ),
+    )
+    to_address = models.EmailField(_("to"))
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    template = models.CharField(max_length=100, help_text=_("The e-mail template it was rendered from."))
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    enqueued_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When a delivery task was last handed to the broker.")
+    )
+    sent_at = models.DateTimeField(null=True, blank=True)
+    dead_at = models.DateTimeField(null=True, blank=True)
+
+    objects = OutboundEmailQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("outbound e-mail")
+        verbose_name_plural = _("outbound e-mails")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="sent") | Q(sent_at__isnull=False),
+                name="notifications_outboundemail_sent_has_sent_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="dead") | Q(dead_at__isnull=False),
+                name="notifications_outboundemail_dead_has_dead_at",
+            ),
+        ]
+        indexes = [
+            # The relay's scan touches only pending rows, however large the table grows.
+            models.Index(
+                fields=["enqueued_at", "created_at"],
+                condition=Q(status="pending"),
+                name="notif_outbox_pending_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.subject} → {self.to_address}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("notifications:dev_mail_detail", kwargs={"pk": self.pk})

@@ -1,0 +1,74 @@
+"""Hands delivery tasks to the broker without ever making a web request wait for it.
+
+A publish can hang for seconds when Redis is unreachable, so the on-commit hook passes the id
+to one background thread. If the broker cannot be reached the row simply stays un-enqueued and
+the periodic relay (services.outbound_email_relay) sends it once the broker is back.
+"""
+
+import logging
+import threading
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+
+from django.db import close_old_connections, connection, transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+_executor: ThreadPoolExecutor | None = None
+_in_flight: set[Future] = set()
+_lock = threading.Lock()
+
+
+def publish_after_commit(message_id: int) -> None:
+    """Once the current transaction commits, queue delivery of this message in the background."""
+    transaction.on_commit(lambda: _publish_in_background(message_id))
+
+
+def publish_now(message_id: int) -> bool:
+    """Hand a delivery task to the broker; False (and a warning) when the broker is unreachable."""
+    from .tasks import outbound_email_deliver_task  # tasks import the services that import us
+
+    try:
+        outbound_email_deliver_task.delay(message_id)
+    except Exception:
+        logger.warning(
+            "Broker unreachable; outbox relay will send e-mail %s later.", message_id, exc_info=True
+        )
+        return False
+    return True
+
+
+def drain(timeout: float = 10) -> None:
+    """Wait for background publishes still running (tests, and graceful shutdown)."""
+    with _lock:
+        futures = set(_in_flight)
+    wait(futures, timeout=timeout)
+
+
+def _publish_in_background(message_id: int) -> None:
+    global _executor
+    with _lock:
+        if _executor is None:
+            _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-publisher")
+        future = _executor.submit(_publish_and_mark, message_id)
+        _in_flight.add(future)
+    future.add_done_callback(_forget)
+
+
+def _publish_and_mark(message_id: int) -> None:
+    from .models import OutboundEmail
+
+    try:
+        if publish_now(message_id):
+            OutboundEmail.objects.filter(pk=message_id, enqueued_at__isnull=True).update(
+                enqueued_at=timezone.now()
+            )
+    finally:
+        # This thread outlives requests; never leave it holding a database connection.
+        close_old_connections()
+        connection.close()
+
+
+def _forget(future: Future) -> None:
+    with _lock:
+        _in_flight.discard(future)

@@ -1,0 +1,145 @@
+"""Everything the outbox does: queue an e-mail, deliver it once, relay the stragglers, retry."""
+
+import logging
+import random
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import transaction
+from django.template import TemplateDoesNotExist
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from . import publisher
+from .models import OutboundEmail
+
+logger = logging.getLogger(__name__)
+
+
+def email_queue(*, key: str, to: str, template: str, context: dict) -> OutboundEmail:
+    """Write an e-mail to the outbox and deliver it after commit; a known key changes nothing.
+
+    Renders templates/emails/<template>_subject.txt, _body.txt and (if present) _body.html now,
+    so the message says what was true when it was caused.
+    """
+    context = {"site_name": settings.SITE_NAME, **context}
+    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+    body_text = render_to_string(f"emails/{template}_body.txt", context)
+    try:
+        body_html = render_to_string(f"emails/{template}_body.html", context)
+    except TemplateDoesNotExist:
+        body_html = ""
+    message, created = OutboundEmail.objects.get_or_create(
+        idempotency_key=key,
+        defaults={
+            "to_address": to,
+            "subject": subject[:255],
+            "body_text": body_text,
+            "body_html": body_html,
+            "template": template,
+        },
+    )
+    if created:
+        publisher.publish_after_commit(message.pk)
+    return message
+
+
+def outbound_email_deliver(*, message_id: int) -> float | None:
+    """Send a pending e-mail once; on failure count the attempt and return seconds until retry.
+
+    Returns None when there is nothing more to do: sent, already sent, gone, or now a dead letter.
+    The row lock makes a duplicate delivery of the same task wait, then find the e-mail sent.
+    """
+    with transaction.atomic():
+        message = OutboundEmail.objects.select_for_update().filter(pk=message_id).first()
+        if message is None or message.status != OutboundEmail.Status.PENDING:
+            return None
+        message.attempts += 1
+        try:
+            _send(message)
+        except Exception as exc:  # any failure of the mail server counts as an attempt
+            return _record_failure(message, exc)
+        message.status = OutboundEmail.Status.SENT
+        message.sent_at = timezone.now()
+        message.save(update_fields=["status", "sent_at", "attempts"])
+    return None
+
+
+def outbound_email_relay(*, now: datetime | None = None) -> int:
+    """Hand the broker every pending e-mail that never reached it or was lost; returns how many.
+
+    Rows locked by another relay are skipped, so overlapping runs never publish a row twice.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        due = (
+            OutboundEmail.objects.due_for_relay(now)
+            .order_by("created_at")
+            .select_for_update(skip_locked=True)
+            .values_list("pk", flat=True)[: settings.OUTBOX_RELAY_BATCH_SIZE]
+        )
+        published = []
+        for message_id in due:
+            if not publisher.publish_now(message_id):
+                break  # the broker is down: the rest waits for the next run
+            published.append(message_id)
+        OutboundEmail.objects.filter(pk__in=published).update(enqueued_at=now)
+    return len(published)
+
+
+@transaction.atomic
+def outbound_email_retry(*, message: OutboundEmail) -> bool:
+    """Give an unsent e-mail a fresh set of attempts and deliver it after commit."""
+    message = OutboundEmail.objects.select_for_update().get(pk=message.pk)
+    if message.status == OutboundEmail.Status.SENT:
+        return False
+    message.status = OutboundEmail.Status.PENDING
+    message.attempts = 0
+    message.dead_at = None
+    message.enqueued_at = None
+    message.save(update_fields=["status", "attempts", "dead_at", "enqueued_at"])
+    publisher.publish_after_commit(message.pk)
+    return True
+
+
+def _send(message: OutboundEmail) -> None:
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=message.body_text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to_address],
+        # Ask auto-responders not to answer a machine.
+        headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+    )
+    if message.body_html:
+        email.attach_alternative(message.body_html, "text/html")
+    email.send()
+
+
+def _record_failure(message: OutboundEmail, exc: Exception) -> float | None:
+    now = timezone.now()
+    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
+    if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+        message.status = OutboundEmail.Status.DEAD
+        message.dead_at = now
+        retry_in = None
+        logger.error("E-mail %s is a dead letter after %s attempts: %s", message.pk, message.attempts, exc)
+    else:
+        retry_in = _backoff_seconds(message.attempts)
+        message.enqueued_at = now  # the retry is a fresh publish; the relay leaves it alone
+        logger.warning(
+            "E-mail %s failed (attempt %s), retrying in %.0fs: %s",
+            message.pk,
+            message.attempts,
+            retry_in,
+            exc,
+        )
+    message.save(update_fields=["attempts", "last_error", "status", "dead_at", "enqueued_at"])
+    return retry_in
+
+
+def _backoff_seconds(attempts: int) -> float:
+    """Exponential backoff with jitter, so failed e-mails do not all retry in the same second."""
+    ceiling = min(settings.OUTBOX_RETRY_MAX_SECONDS, settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+    return random.uniform(ceiling / 2, ceiling)

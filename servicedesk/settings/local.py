@@ -1,0 +1,26 @@
+"""Development on one machine: `make run`. SQLite and the filesystem broker unless told otherwise."""
+
+import secrets
+
+from .base import *  # noqa: F403
+from .base import VAR_DIR, env
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+
+
+def _secret_key_from_var() -> str:
+    """The development key, generated once into var/ so sessions survive restarts."""
+    key_file = VAR_DIR / "secret_key"
+    if not key_file.exists():
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+SECRET_KEY = env("DJANGO_SECRET_KEY", default="") or _secret_key_from_var()
+
+INSTALLED_APPS = ["whitenoise.runserver_nostatic", *INSTALLED_APPS]  # noqa: F405
+
+DEV_MAILBOX_ENABLED = DEBUG
+DEMO_LOGINS_VISIBLE = env.bool("DEMO_LOGINS_VISIBLE", default=True)

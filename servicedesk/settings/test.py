@@ -1,0 +1,16 @@
+"""The test suite: fast hashing, mail kept in memory, Celery on its own queue (never eager)."""
+
+from .base import *  # noqa: F403
+from .base import DATABASES, VAR_DIR
+
+SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-0123456789abcdef"
+DEBUG = False
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# The test worker consumes only this queue, so a development worker never steals test tasks.
+CELERY_TASK_DEFAULT_QUEUE = "servicedesk-test"
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # A file, not :memory:, so the Celery worker thread and the live server share the database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
+ALLOWED_HOSTS = ["*"]
+DEV_MAILBOX_ENABLED = True

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "IT Service Desk administration"
+admin.site.site_title = "IT Service Desk"
+
+urlpatterns = [
+    path("", include("core.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("", include("notifications.urls")),
+    path("admin/", admin.site.urls),
+]
