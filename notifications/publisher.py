@@ -8,9 +8,15 @@ the periodic relay (services.outbound_email_relay) sends it once the broker is b
 import logging
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor, wait
+from contextlib import nullcontext
 
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
+from kombu import Connection
+
+from servicedesk.celery import app as celery_app
+
+from .models import OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -24,12 +30,21 @@ def publish_after_commit(message_id: int) -> None:
     transaction.on_commit(lambda: _publish_in_background(message_id))
 
 
-def publish_now(message_id: int) -> bool:
-    """Hand a delivery task to the broker; False (and a warning) when the broker is unreachable."""
+def broker_connection() -> Connection:
+    """A fresh connection to the broker the settings name now (not a pooled one)."""
+    return celery_app.connection_for_write()
+
+
+def publish_now(message_id: int, *, broker: Connection | None = None) -> bool:
+    """Hand a delivery task to the broker; False (and a warning) when the broker is unreachable.
+
+    Pass an open broker connection to publish a batch over one; otherwise one is opened.
+    """
     from .tasks import outbound_email_deliver_task  # tasks import the services that import us
 
     try:
-        outbound_email_deliver_task.delay(message_id)
+        with nullcontext(broker) if broker else broker_connection() as conn:
+            outbound_email_deliver_task.apply_async((message_id,), connection=conn)
     except Exception:
         logger.warning(
             "Broker unreachable; outbox relay will send e-mail %s later.", message_id, exc_info=True
@@ -56,8 +71,6 @@ def _publish_in_background(message_id: int) -> None:
 
 
 def _publish_and_mark(message_id: int) -> None:
-    from .models import OutboundEmail
-
     try:
         if publish_now(message_id):
             OutboundEmail.objects.filter(pk=message_id, enqueued_at__isnull=True).update(

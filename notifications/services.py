@@ -80,10 +80,11 @@ def outbound_email_relay(*, now: datetime | None = None) -> int:
             .values_list("pk", flat=True)[: settings.OUTBOX_RELAY_BATCH_SIZE]
         )
         published = []
-        for message_id in due:
-            if not publisher.publish_now(message_id):
-                break  # the broker is down: the rest waits for the next run
-            published.append(message_id)
+        with publisher.broker_connection() as broker:
+            for message_id in due:
+                if not publisher.publish_now(message_id, broker=broker):
+                    break  # the broker is down: the rest waits for the next run
+                published.append(message_id)
         OutboundEmail.objects.filter(pk__in=published).update(enqueued_at=now)
     return len(published)
 

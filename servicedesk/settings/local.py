@@ -20,7 +20,5 @@ def _secret_key_from_var() -> str:
 
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="") or _secret_key_from_var()
 
-INSTALLED_APPS = ["whitenoise.runserver_nostatic", *INSTALLED_APPS]  # noqa: F405
-
 DEV_MAILBOX_ENABLED = DEBUG
 DEMO_LOGINS_VISIBLE = env.bool("DEMO_LOGINS_VISIBLE", default=True)

@@ -13,4 +13,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so the Celery worker thread and the live server share the database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}
 ALLOWED_HOSTS = ["*"]
+# Threads (the Celery worker, the live server) must not keep connections that block the
+# teardown of the test database.
+DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEV_MAILBOX_ENABLED = True

@@ -1,0 +1,107 @@
+"""Fixtures shared by every test: users of each role, their clients, a real Celery worker."""
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.test import Client
+
+from notifications import publisher
+from servicedesk.celery import app as celery_app
+
+from .accounts.factories import AgentFactory, CustomerFactory, ManagerFactory
+
+# CI sets this: every test must run against the real Postgres and Redis, and a skip is a failure.
+REQUIRE_SERVICES = os.environ.get("SERVICEDESK_REQUIRE_SERVICES") == "1"
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    if not REQUIRE_SERVICES:
+        return
+    engine = settings.DATABASES["default"]["ENGINE"]
+    if engine != "django.db.backends.postgresql":
+        raise pytest.UsageError(f"SERVICEDESK_REQUIRE_SERVICES=1 but the database is {engine}, not Postgres")
+    if not settings.CELERY_BROKER_URL.startswith("redis://"):
+        raise pytest.UsageError("SERVICEDESK_REQUIRE_SERVICES=1 but the Celery broker is not Redis")
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
+    if REQUIRE_SERVICES and skipped and session.exitstatus == 0:
+        reporter.write_line(f"{skipped} test(s) skipped, and skips fail the run here.", red=True)
+        session.exitstatus = 1
+
+
+@pytest.fixture
+def customer(db):
+    return CustomerFactory()
+
+
+@pytest.fixture
+def agent(db):
+    return AgentFactory()
+
+
+@pytest.fixture
+def manager(db):
+    return ManagerFactory()
+
+
+def _client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def customer_client(customer) -> Client:
+    return _client_for(customer)
+
+
+@pytest.fixture
+def agent_client(agent) -> Client:
+    return _client_for(agent)
+
+
+@pytest.fixture
+def manager_client(manager) -> Client:
+    return _client_for(manager)
+
+
+class BrokerOutage:
+    """Celery pointed at a port where nothing listens, as when Redis is down, until end()."""
+
+    def __init__(self, dead_url: str = "redis://127.0.0.1:1/0") -> None:
+        self.real_url = celery_app.conf.broker_url
+        celery_app.conf.broker_url = dead_url
+        celery_app.close()  # drop pooled connections to the real broker
+
+    def end(self) -> None:
+        celery_app.conf.broker_url = self.real_url
+        celery_app.close()
+
+
+@pytest.fixture
+def broker_down() -> Iterator[BrokerOutage]:
+    outage = BrokerOutage()
+    yield outage
+    outage.end()
+
+
+@pytest.fixture(scope="session")
+def _celery_worker_session(django_db_setup, django_db_blocker) -> Iterator[None]:
+    """One real worker thread for the session, consuming the test queue of the real broker."""
+    with django_db_blocker.unblock():
+        celery_app.control.purge()  # tasks left by earlier runs refer to rows long gone
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            yield
+
+
+@pytest.fixture
+def celery_worker(_celery_worker_session, transactional_db) -> Iterator[None]:
+    """A running worker; the test's data is committed, so the worker's own connection sees it."""
+    yield
+    publisher.drain()

@@ -1,0 +1,34 @@
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import User
+from accounts.roles import Role
+from core.demo import DEMO_PASSWORD, DEMO_USERS
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_every_role_and_is_idempotent():
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    assert User.objects.count() == len(DEMO_USERS)
+    roles = {user.username: user.role for user in User.objects.all()}
+    assert roles["maria"] == Role.MANAGER
+    assert roles["sam"] == Role.AGENT
+    assert roles["alice"] == Role.CUSTOMER
+
+
+def test_seed_demo_leaves_a_changed_password_alone():
+    call_command("seed_demo", stdout=StringIO())
+    alice = User.objects.get(username="alice")
+    alice.set_password("alice-own-password-1")
+    alice.save()
+
+    call_command("seed_demo", stdout=StringIO())
+
+    alice.refresh_from_db()
+    assert alice.check_password("alice-own-password-1")
+    assert not alice.check_password(DEMO_PASSWORD)

@@ -1,0 +1,160 @@
+"""The outbox's promise, checked with a real worker on the real broker: nothing lost, nothing twice."""
+
+import socket
+import time
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications import publisher
+from notifications.models import OutboundEmail
+from notifications.services import email_queue, outbound_email_relay
+from notifications.tasks import outbound_email_deliver_task
+
+from ..conftest import BrokerOutage
+from ..waiting import wait_until
+
+
+def _queue(key: str = "greeting:1") -> OutboundEmail:
+    with transaction.atomic():
+        return email_queue(
+            key=key, to="alice@example.com", template="tests/greeting", context={"name": "Alice"}
+        )
+
+
+def _sent(message: OutboundEmail) -> bool:
+    message.refresh_from_db()
+    return message.status == OutboundEmail.Status.SENT
+
+
+def test_email_is_delivered_by_the_worker_exactly_once(celery_worker):
+    message = _queue()
+
+    wait_until(lambda: _sent(message), message="the e-mail to be sent")
+    publisher.drain()
+
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["alice@example.com"]
+    assert mail.outbox[0].subject == "Hello Alice"
+    assert mail.outbox[0].alternatives[0].mimetype == "text/html"
+    assert mail.outbox[0].extra_headers["Auto-Submitted"] == "auto-generated"
+    assert message.attempts == 1
+    assert message.enqueued_at is not None
+
+
+def test_a_task_delivered_twice_sends_one_email(celery_worker):
+    message = _queue()
+    outbound_email_deliver_task.delay(message.pk)
+    outbound_email_deliver_task.delay(message.pk)
+
+    wait_until(lambda: _sent(message), message="the e-mail to be sent")
+    time.sleep(1)  # give the duplicate deliveries time to run (and find nothing to do)
+
+    assert len(mail.outbox) == 1
+    assert message.attempts == 1
+
+
+def test_email_written_while_the_broker_is_down_is_relayed_once_it_is_back(celery_worker, broker_down):
+    message = _queue()
+    publisher.drain()
+    message.refresh_from_db()
+
+    assert message.enqueued_at is None  # the publish failed; the row waits for the relay
+
+    broker_down.end()
+    later = timezone.now() + timedelta(minutes=2)
+    assert outbound_email_relay(now=later) == 1
+    wait_until(lambda: _sent(message), message="the relayed e-mail to be sent")
+
+    assert outbound_email_relay(now=later) == 0
+    time.sleep(0.5)
+    assert len(mail.outbox) == 1
+
+
+def test_relay_leaves_fresh_rows_to_their_own_publish_and_resends_lost_ones(transactional_db, broker_down):
+    now = timezone.now()
+    fresh = OutboundEmail.objects.create(
+        idempotency_key="fresh", to_address="a@example.com", subject="s", body_text="b"
+    )
+    in_flight = OutboundEmail.objects.create(
+        idempotency_key="in-flight", to_address="a@example.com", subject="s", body_text="b", enqueued_at=now
+    )
+    lost = OutboundEmail.objects.create(
+        idempotency_key="lost",
+        to_address="a@example.com",
+        subject="s",
+        body_text="b",
+        enqueued_at=now - timedelta(hours=1),
+    )
+
+    due = set(OutboundEmail.objects.due_for_relay(now).values_list("pk", flat=True))
+
+    assert due == {lost.pk}
+    assert fresh.pk in OutboundEmail.objects.due_for_relay(now + timedelta(minutes=2)).values_list(
+        "pk", flat=True
+    )
+    assert in_flight.pk not in OutboundEmail.objects.due_for_relay(now + timedelta(minutes=2)).values_list(
+        "pk", flat=True
+    )
+
+
+def test_relay_publishes_nothing_and_loses_nothing_while_the_broker_is_down(transactional_db, broker_down):
+    message = OutboundEmail.objects.create(
+        idempotency_key="k", to_address="a@example.com", subject="s", body_text="b"
+    )
+
+    assert outbound_email_relay(now=timezone.now() + timedelta(minutes=2)) == 0
+
+    message.refresh_from_db()
+    assert message.status == OutboundEmail.Status.PENDING
+    assert message.enqueued_at is None
+
+
+@pytest.fixture
+def hanging_broker():
+    """A TCP port that accepts connections and never answers: a broker that makes publishing hang."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    outage = BrokerOutage(f"redis://127.0.0.1:{listener.getsockname()[1]}/0")
+    yield
+    listener.close()  # the hung publish fails now, and the background thread moves on
+    publisher.drain(timeout=30)
+    outage.end()
+
+
+def test_a_web_request_never_waits_on_a_hanging_broker(client, transactional_db, hanging_broker):
+    from ..accounts.factories import CustomerFactory
+
+    customer = CustomerFactory()
+
+    started = time.monotonic()
+    response = client.post(reverse("accounts:password_reset"), {"email": customer.email})
+    elapsed = time.monotonic() - started
+
+    assert response.status_code == 302
+    assert elapsed < 1.0
+    assert OutboundEmail.objects.get().enqueued_at is None
+
+
+def test_failing_mail_server_retries_with_backoff_then_dead_letters(
+    celery_worker, mail_server_down, settings
+):
+    settings.OUTBOX_MAX_ATTEMPTS = 3
+    settings.OUTBOX_RETRY_BASE_SECONDS = 0  # retry at once; the backoff itself is tested below
+
+    message = _queue()
+
+    wait_until(
+        lambda: message.refresh_from_db() or message.status == OutboundEmail.Status.DEAD,
+        message="dead letter",
+    )
+
+    assert message.attempts == 3
+    assert "ConnectionRefusedError" in message.last_error
+    assert message.dead_at is not None
+    assert mail.outbox == []
