@@ -24,10 +24,11 @@ def email_queue(*, key: str, to: str, template: str, context: dict) -> OutboundE
     so the message says what was true when it was caused.
     """
     context = {"site_name": settings.SITE_NAME, **context}
-    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-    body_text = render_to_string(f"emails/{template}_body.txt", context)
+    # One line, so no text in it can add a header.
+    subject = " ".join(_render(f"emails/{template}_subject.txt", context).split())
+    body_text = _render(f"emails/{template}_body.txt", context)
     try:
-        body_html = render_to_string(f"emails/{template}_body.html", context)
+        body_html = _render(f"emails/{template}_body.html", context)
     except TemplateDoesNotExist:
         body_html = ""
     message, created = OutboundEmail.objects.get_or_create(
@@ -102,6 +103,11 @@ def outbound_email_retry(*, message: OutboundEmail) -> bool:
     message.save(update_fields=["status", "attempts", "dead_at", "enqueued_at"])
     publisher.publish_after_commit(message.pk)
     return True
+
+
+def _render(template_name: str, context: dict) -> str:
+    # NUL has no place in an e-mail, and Postgres cannot store it in text.
+    return render_to_string(template_name, context).replace("\0", "")
 
 
 def _send(message: OutboundEmail) -> None:
