@@ -36,12 +36,12 @@ test: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/djlint templates --check --lint
+	$(BIN)/djlint templates tests/templates --check --lint
 
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
-	$(BIN)/djlint templates --reformat
+	$(BIN)/djlint templates tests/templates --reformat
 
 lock: install
 	$(BIN)/python -m pip install --quiet pip-tools
