@@ -141,17 +141,18 @@ EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=20)
 # REDIS_URL set: Redis is the broker. Unset: kombu's filesystem transport under var/broker/,
 # which needs no server (development only: it has no acknowledgements).
 REDIS_URL = env("REDIS_URL", default="")
+# A task not acknowledged within this many seconds is delivered again. Every countdown we
+# schedule (see OUTBOX_*) stays well under it, so a delayed task is never redelivered for waiting.
+REDIS_VISIBILITY_TIMEOUT = 60 * 60
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
-        # Every countdown we schedule (see OUTBOX_*) stays well under this, so a delayed task is
-        # never redelivered just because it waited.
-        "visibility_timeout": 60 * 60,
+        "visibility_timeout": REDIS_VISIBILITY_TIMEOUT,
         "socket_connect_timeout": 2,
     }
 else:
     BROKER_DIR = VAR_DIR / "broker"
-    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_URL = "filesystem://localhost//"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),

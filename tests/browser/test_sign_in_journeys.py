@@ -22,7 +22,7 @@ def _log_in(page: Page, username: str, password: str = PASSWORD) -> None:
 
 
 @pytest.mark.parametrize(("factory", "role", "heading"), HOMES)
-def test_each_role_logs_in_sees_its_home_and_logs_out(page: Page, transactional_db, factory, role, heading):
+def test_each_role_logs_in_sees_its_home_and_logs_out(page: Page, celery_worker, factory, role, heading):
     user = factory()
 
     _log_in(page, user.username)
