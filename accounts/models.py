@@ -41,3 +41,35 @@ class User(AbstractUser):
     def role(self) -> Role | None:
         """The broadest role this user's permissions grant (a manager is also an agent)."""
         return Role.of(self)
+
+
+class AccountEvent(models.Model):
+    """The audit trail of an account: who changed what about it, and when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Account created")
+        LOGGED_IN = "logged_in", _("Logged in")
+        LOGGED_OUT = "logged_out", _("Logged out")
+        PASSWORD_CHANGED = "password_changed", _("Password changed")
+        PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset requested")
+        PASSWORD_RESET_COMPLETED = "password_reset_completed", _("Password reset completed")
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_events")
+    actor = models.ForeignKey(
+        User,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Who did it; empty when it was the system or someone not logged in."),
+    )
+    kind = models.CharField(max_length=30, choices=Kind)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "-created_at"], name="accounts_event_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.user}"

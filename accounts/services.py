@@ -1,4 +1,4 @@
-"""Everything the accounts app changes: role groups, users, password-reset e-mail."""
+"""Everything the accounts app changes: role groups, users, their audit trail, password-reset e-mail."""
 
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
@@ -10,7 +10,7 @@ from django.utils.http import urlsafe_base64_encode
 
 from notifications.services import email_queue
 
-from .models import User
+from .models import AccountEvent, User
 from .roles import ROLE_PERMISSIONS, Role
 
 
@@ -35,8 +35,9 @@ def user_create(
     last_name: str = "",
     password: str,
     is_staff: bool = False,
+    by: User | None = None,
 ) -> User:
-    """Create a user in the given role's group."""
+    """Create a user in the given role's group; audited."""
     user = User(
         username=username,
         email=email,
@@ -48,11 +49,19 @@ def user_create(
     user.full_clean()
     user.save()
     user.groups.add(Group.objects.get(name=role.group_name))
+    account_event_record(user=user, kind=AccountEvent.Kind.CREATED, actor=by)
     return user
 
 
-def password_reset_email_queue(*, email: str, base_url: str) -> int:
-    """Queue a reset link to every active account with this address; returns how many.
+def account_event_record(
+    *, user: User, kind: AccountEvent.Kind, actor: User | None = None, ip_address: str | None = None
+) -> AccountEvent:
+    """Add an entry to the account's audit trail."""
+    return AccountEvent.objects.create(user=user, kind=kind, actor=actor, ip_address=ip_address)
+
+
+def password_reset_email_queue(*, email: str, base_url: str, ip_address: str | None = None) -> int:
+    """Queue a reset link to every active account with this address (audited); returns how many.
 
     Callers never tell the requester whether an account exists, so it cannot be probed.
     """
@@ -73,5 +82,8 @@ def password_reset_email_queue(*, email: str, base_url: str) -> int:
                 to=user.email,
                 template="accounts/password_reset",
                 context={"user": user, "reset_url": base_url.rstrip("/") + path},
+            )
+            account_event_record(
+                user=user, kind=AccountEvent.Kind.PASSWORD_RESET_REQUESTED, ip_address=ip_address
             )
     return len(users)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
@@ -10,6 +11,8 @@ from core.demo import DEMO_PASSWORD, DEMO_USERS
 
 from . import services
 from .forms import LoginForm, PasswordResetRequestForm
+from .models import AccountEvent
+from .requests import client_ip
 
 
 class LoginView(auth_views.LoginView):
@@ -31,7 +34,9 @@ def password_reset_request(request: HttpRequest) -> HttpResponse:
     form = PasswordResetRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         services.password_reset_email_queue(
-            email=form.cleaned_data["email"], base_url=request.build_absolute_uri("/")
+            email=form.cleaned_data["email"],
+            base_url=request.build_absolute_uri("/"),
+            ip_address=client_ip(request),
         )
         return redirect("accounts:password_reset_done")
     return render(request, "registration/password_reset_form.html", {"form": form})
@@ -40,6 +45,27 @@ def password_reset_request(request: HttpRequest) -> HttpResponse:
 class PasswordChangeView(auth_views.PasswordChangeView):
     success_url = reverse_lazy("accounts:password_change_done")
 
+    @transaction.atomic
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        services.account_event_record(
+            user=self.request.user,
+            kind=AccountEvent.Kind.PASSWORD_CHANGED,
+            actor=self.request.user,
+            ip_address=client_ip(self.request),
+        )
+        return response
+
 
 class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
     success_url = reverse_lazy("accounts:password_reset_complete")
+
+    @transaction.atomic
+    def form_valid(self, form) -> HttpResponse:
+        response = super().form_valid(form)
+        services.account_event_record(
+            user=self.user,
+            kind=AccountEvent.Kind.PASSWORD_RESET_COMPLETED,
+            ip_address=client_ip(self.request),
+        )
+        return response

@@ -1,7 +1,8 @@
 import pytest
 from django.urls import reverse
 
-from .factories import PASSWORD, AgentFactory, CustomerFactory, ManagerFactory
+from ..hostile import HOSTILE_INPUTS
+from .factories import PASSWORD, AgentFactory, CustomerFactory, ManagerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -72,8 +73,6 @@ def test_logout_needs_post_and_ends_the_session(customer_client):
 
 
 def test_account_without_a_role_is_told_whom_to_ask(client):
-    from .factories import UserFactory
-
     client.force_login(UserFactory())
 
     response = client.get(reverse("core:home"))
@@ -106,3 +105,14 @@ def test_password_change_errors_sit_next_to_the_field(customer_client):
 
     assert response.status_code == 200
     assert 'id="error_1_id_new_password2"' in response.content.decode()
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_INPUTS)
+def test_hostile_username_is_refused_and_shown_back_inert(client, hostile):
+    response = client.post(reverse("accounts:login"), {"username": hostile, "password": "x"})
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "<script>alert(1)</script>" not in page
+    assert "<img src=x onerror" not in page
+    assert "_auth_user_id" not in client.session

@@ -38,3 +38,12 @@ def test_hostile_email_content_is_shown_inert(client, hostile):
     assert "<script>alert(1)</script>" not in page
     assert "<img src=x onerror" not in page
     assert "<svg onload" not in page
+
+
+def test_dev_mailbox_list_runs_one_query_however_many_emails(client, django_assert_num_queries):
+    OutboundEmailFactory.create_batch(30)
+
+    with django_assert_num_queries(1):  # the newest outbox rows; an anonymous visitor has no session
+        response = client.get(reverse("notifications:dev_mail_list"))
+
+    assert response.content.decode().count("<tr>") == 31  # header and one row each
