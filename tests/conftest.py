@@ -31,6 +31,7 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
     reporter = session.config.pluginmanager.get_plugin("terminalreporter")
     skipped = len(reporter.stats.get("skipped", [])) if reporter else 0
     if REQUIRE_SERVICES and skipped and session.exitstatus == 0:
+        reporter.ensure_newline()
         reporter.write_line(f"{skipped} test(s) skipped, and skips fail the run here.", red=True)
         session.exitstatus = 1
 
