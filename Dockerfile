@@ -15,7 +15,7 @@ RUN pip install --require-hashes -r requirements/base.txt
 
 COPY . .
 # collectstatic needs settings, not secrets: throwaway values for this one command.
-RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
+RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost SITE_URL=http://localhost \
     python manage.py collectstatic --noinput \
     && mkdir -p /app/var && chown -R servicedesk /app/var
 

@@ -60,7 +60,7 @@ def account_event_record(
     return AccountEvent.objects.create(user=user, kind=kind, actor=actor, ip_address=ip_address)
 
 
-def password_reset_email_queue(*, email: str, base_url: str, ip_address: str | None = None) -> int:
+def password_reset_email_queue(*, email: str, ip_address: str | None = None) -> int:
     """Queue a reset link to every active account with this address (audited); returns how many.
 
     Callers never tell the requester whether an account exists, so it cannot be probed.
@@ -81,7 +81,7 @@ def password_reset_email_queue(*, email: str, base_url: str, ip_address: str | N
                 key=f"password-reset:{user.pk}:{token}",
                 to=user.email,
                 template="accounts/password_reset",
-                context={"user": user, "reset_url": base_url.rstrip("/") + path},
+                context={"user": user, "reset_path": path},
             )
             account_event_record(
                 user=user, kind=AccountEvent.Kind.PASSWORD_RESET_REQUESTED, ip_address=ip_address

@@ -35,7 +35,6 @@ def password_reset_request(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.password_reset_email_queue(
             email=form.cleaned_data["email"],
-            base_url=request.build_absolute_uri("/"),
             ip_address=client_ip(request),
         )
         return redirect("accounts:password_reset_done")

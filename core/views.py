@@ -5,6 +5,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.roles import Role
+from tickets import selectors as ticket_selectors
 
 from . import health
 
@@ -19,8 +20,10 @@ HOME_TEMPLATES = {
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its own home page; an account without a role is told whom to ask."""
     role = request.user.role
-    template = HOME_TEMPLATES.get(role, "core/home_no_role.html")
-    return render(request, template, {"role": role})
+    context = {"role": role}
+    if role == Role.CUSTOMER:
+        context["open_tickets"] = ticket_selectors.ticket_list_for_customer(customer=request.user).open()[:5]
+    return render(request, HOME_TEMPLATES.get(role, "core/home_no_role.html"), context)
 
 
 @require_GET

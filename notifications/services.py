@@ -21,9 +21,10 @@ def email_queue(*, key: str, to: str, template: str, context: dict) -> OutboundE
     """Write an e-mail to the outbox and deliver it after commit; a known key changes nothing.
 
     Renders templates/emails/<template>_subject.txt, _body.txt and (if present) _body.html now,
-    so the message says what was true when it was caused.
+    so the message says what was true when it was caused. Templates also get `site_name` and
+    `site_url` (links are `{{ site_url }}{{ path }}`).
     """
-    context = {"site_name": settings.SITE_NAME, **context}
+    context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
     # One line, so no text in it can add a header.
     subject = " ".join(_render(f"emails/{template}_subject.txt", context).split())
     body_text = _render(f"emails/{template}_body.txt", context)

@@ -7,6 +7,7 @@ admin.site.site_title = "IT Service Desk"
 urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
+    path("", include("tickets.urls")),
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -31,6 +31,7 @@ def test_production_mode_passes_check_deploy_with_no_warnings():
         "WARNING",
         DJANGO_SECRET_KEY="a-real-production-key-" + "x" * 40,
         DJANGO_ALLOWED_HOSTS="servicedesk.example.com",
+        SITE_URL="https://servicedesk.example.com",
     )
 
     assert result.returncode == 0, result.stderr
@@ -38,7 +39,9 @@ def test_production_mode_passes_check_deploy_with_no_warnings():
 
 
 def test_production_mode_refuses_to_start_without_a_secret_key():
-    result = _manage("check", DJANGO_ALLOWED_HOSTS="servicedesk.example.com")
+    result = _manage(
+        "check", DJANGO_ALLOWED_HOSTS="servicedesk.example.com", SITE_URL="https://servicedesk.example.com"
+    )
 
     assert result.returncode != 0
     assert "Set the DJANGO_SECRET_KEY environment variable" in result.stderr

@@ -196,10 +196,16 @@ OUTBOX_RELAY_BATCH_SIZE = 500
 # The developer mailbox at /dev/mail/ (local mode only).
 DEV_MAILBOX_ENABLED = False
 
+# --- Tickets -------------------------------------------------------------------------------
+# A customer may reopen a resolved request for this many days; after that they submit a new one.
+TICKET_REOPEN_DAYS = env.int("TICKET_REOPEN_DAYS", default=14)
+
 # --- Forms and UI ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 SITE_NAME = env("SITE_NAME", default="IT Service Desk")
+# Where people reach the app; links in e-mails start with it.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Shown on the login page so a demo visitor can sign in (local mode only).
 DEMO_LOGINS_VISIBLE = False
 

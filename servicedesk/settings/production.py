@@ -7,6 +7,7 @@ DEBUG = False
 # Required: no default, so a missing key stops the boot with ImproperlyConfigured.
 SECRET_KEY = env("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
+SITE_URL = env("SITE_URL").rstrip("/")  # required: e-mailed links must point at the real site
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto. DJANGO_HTTPS=false only for a
 # local trial of the production image over plain HTTP (docker-compose does this).

@@ -47,7 +47,8 @@ def test_wrong_password_shows_the_error_and_keeps_the_username(page: Page, trans
     expect(page.get_by_label("Username or e-mail")).to_have_value(customer.username)
 
 
-def test_forgotten_password_is_reset_from_the_emailed_link(page: Page, celery_worker):
+def test_forgotten_password_is_reset_from_the_emailed_link(page: Page, celery_worker, live_server, settings):
+    settings.SITE_URL = live_server.url
     customer = CustomerFactory()
 
     page.goto("/accounts/login/")

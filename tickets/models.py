@@ -1,0 +1,346 @@
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from customers.models import CustomerCategory
+
+from .querysets import TicketQuerySet
+
+
+class Team(models.Model):
+    """A group of agents that owns a kind of work (service desk, desktop, network…)."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Service(models.Model):
+    """A catalog entry: what IT does, or what it does not do and who does it instead."""
+
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=120, unique=True)
+    summary = models.CharField(
+        max_length=255, help_text=_("One line, shown in the catalog and the request form.")
+    )
+    description = models.TextField(blank=True)
+    provided_by_it = models.BooleanField(
+        default=True, help_text=_("Off for out-of-scope requests, which are redirected with guidance.")
+    )
+    default_team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    # Who does it when IT does not: the official process the customer is pointed to.
+    owning_department = models.CharField(max_length=120, blank=True)
+    process_steps = models.TextField(blank=True, help_text=_("How to get it done, step by step (Markdown)."))
+    form_url = models.URLField(blank=True, verbose_name=_("form link"))
+    contact_name = models.CharField(max_length=120, blank=True)
+    contact_phone = models.CharField(max_length=40, blank=True)
+    contact_email = models.EmailField(blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-provided_by_it", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(provided_by_it=True) | ~Q(owning_department=""),
+                name="tickets_service_out_of_scope_names_owner",
+                violation_error_message=_("Say which department does it when IT does not."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:catalog_detail", kwargs={"slug": self.slug})
+
+
+class BusinessCalendar(models.Model):
+    """The desk's working week and holidays; SLA clocks only run inside it."""
+
+    name = models.CharField(max_length=100, unique=True)
+    time_zone = models.CharField(max_length=64, default="Europe/London")
+    is_default = models.BooleanField(default=False)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="tickets_one_default_calendar"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class WorkingHours(models.Model):
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="working_hours")
+    weekday = models.PositiveSmallIntegerField(choices=Weekday)
+    opens = models.TimeField()
+    closes = models.TimeField()
+
+    class Meta:
+        verbose_name_plural = _("working hours")
+        ordering = ["weekday"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "weekday"], name="tickets_one_period_per_weekday"),
+            models.CheckConstraint(
+                condition=Q(opens__lt=models.F("closes")), name="tickets_hours_open_before_close"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class Holiday(models.Model):
+    calendar = models.ForeignKey(BusinessCalendar, on_delete=models.CASCADE, related_name="holidays")
+    date = models.DateField()
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["date"]
+        constraints = [
+            models.UniqueConstraint(fields=["calendar", "date"], name="tickets_one_holiday_per_date")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.name}"
+
+
+class Priority(models.TextChoices):
+    CRITICAL = "p1", _("Critical")
+    HIGH = "p2", _("High")
+    MEDIUM = "p3", _("Medium")
+    LOW = "p4", _("Low")
+
+
+class Urgency(models.TextChoices):
+    HIGH = "high", _("High: I cannot work")
+    MEDIUM = "medium", _("Medium: I can work, but slowly")
+    LOW = "low", _("Low: it can wait")
+
+
+class Impact(models.TextChoices):
+    HIGH = "high", _("Many people or a whole team")
+    MEDIUM = "medium", _("A few people")
+    LOW = "low", _("Just me")
+
+
+# ITIL's urgency × impact matrix: the one place priority is derived.
+PRIORITY_MATRIX = {
+    (Urgency.HIGH, Impact.HIGH): Priority.CRITICAL,
+    (Urgency.HIGH, Impact.MEDIUM): Priority.HIGH,
+    (Urgency.HIGH, Impact.LOW): Priority.MEDIUM,
+    (Urgency.MEDIUM, Impact.HIGH): Priority.HIGH,
+    (Urgency.MEDIUM, Impact.MEDIUM): Priority.MEDIUM,
+    (Urgency.MEDIUM, Impact.LOW): Priority.LOW,
+    (Urgency.LOW, Impact.HIGH): Priority.MEDIUM,
+    (Urgency.LOW, Impact.MEDIUM): Priority.LOW,
+    (Urgency.LOW, Impact.LOW): Priority.LOW,
+}
+
+
+class SlaPolicy(models.Model):
+    """Targets for one priority, in business minutes; a category-specific row overrides the default."""
+
+    priority = models.CharField(max_length=2, choices=Priority)
+    customer_category = models.CharField(
+        max_length=20,
+        choices=CustomerCategory,
+        blank=True,
+        help_text=_("Empty: the default for everyone; set: a tighter (or looser) target for that category."),
+    )
+    first_response_minutes = models.PositiveIntegerField()
+    resolution_minutes = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        ordering = ["priority", "customer_category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["priority", "customer_category"], name="tickets_one_sla_per_priority_category"
+            ),
+            models.CheckConstraint(
+                condition=Q(
+                    first_response_minutes__gt=0, resolution_minutes__gte=models.F("first_response_minutes")
+                ),
+                name="tickets_sla_targets_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_priority_display()} {self.get_customer_category_display() or 'default'}"
+
+
+class Ticket(models.Model):
+    """One request from a customer to IT, from submission to closure."""
+
+    class Status(models.TextChoices):
+        NEW = "new", _("New")
+        OPEN = "open", _("Open")
+        PENDING = "pending", _("Waiting for you")
+        RESOLVED = "resolved", _("Resolved")
+        CLOSED = "closed", _("Closed")
+
+    class Resolution(models.TextChoices):
+        FIXED = "fixed", _("Done")
+        REDIRECTED = "redirected", _("Redirected with guidance")
+
+    class RootCause(models.TextChoices):
+        DID_NOT_KNOW_PROCESS = "did_not_know", _("Did not know the official process")
+        PROCESS_BROKEN = "process_broken", _("Process cumbersome or broken")
+        BYPASSED_PROCESS = "bypassed", _("Chose to bypass the process")
+
+    # The workflow, in one place: where each status may go next.
+    TRANSITIONS = {
+        Status.NEW: {Status.OPEN, Status.PENDING, Status.RESOLVED},
+        Status.OPEN: {Status.PENDING, Status.RESOLVED},
+        Status.PENDING: {Status.OPEN, Status.RESOLVED},
+        Status.RESOLVED: {Status.OPEN, Status.CLOSED},
+        Status.CLOSED: set(),
+    }
+    OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
+
+    title = models.CharField(max_length=200)
+    description = models.TextField(help_text=_("Markdown."))
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="tickets")
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="tickets")
+    urgency = models.CharField(max_length=10, choices=Urgency)
+    impact = models.CharField(max_length=10, choices=Impact)
+    priority = models.CharField(max_length=2, choices=Priority)
+    status = models.CharField(max_length=10, choices=Status, default=Status.NEW)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assigned_tickets",
+    )
+    team = models.ForeignKey(Team, on_delete=models.SET_NULL, null=True, blank=True, related_name="tickets")
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField(auto_now=True)
+    # SLA clock: due times are stored and moved by the services on every state change.
+    first_response_due_at = models.DateTimeField()
+    resolution_due_at = models.DateTimeField()
+    first_responded_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    resolution = models.CharField(max_length=12, choices=Resolution, blank=True)
+    root_cause = models.CharField(max_length=16, choices=RootCause, blank=True)
+
+    objects = TicketQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["customer", "-created_at"], name="tickets_customer_recent_idx"),
+            models.Index(fields=["status", "-created_at"], name="tickets_status_recent_idx"),
+            models.Index(fields=["assignee", "status"], name="tickets_assignee_status_idx"),
+            models.Index(
+                fields=["resolution_due_at"],
+                condition=Q(status__in=["new", "open", "pending"]),
+                name="tickets_open_due_idx",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status__in=["resolved", "closed"]) | Q(resolved_at__isnull=False),
+                name="tickets_resolved_has_resolved_at",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="pending") | Q(sla_paused_at__isnull=False),
+                name="tickets_pending_pauses_sla",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("tickets:detail", kwargs={"pk": self.pk})
+
+    @property
+    def reference(self) -> str:
+        return f"SD-{self.pk}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+    def can_move_to(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+    @property
+    def reopen_until(self) -> datetime | None:
+        """Until when the customer may reopen it (resolved tickets only)."""
+        if self.status != self.Status.RESOLVED:
+            return None
+        return self.resolved_at + timedelta(days=settings.TICKET_REOPEN_DAYS)
+
+
+class TicketMessage(models.Model):
+    """One entry in a ticket's conversation: a public reply, or an internal note agents alone see."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(help_text=_("Markdown."))
+    is_internal = models.BooleanField(default=False)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="tickets_message_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{'Note' if self.is_internal else 'Reply'} on {self.ticket_id} by {self.author_id}"
+
+
+class TicketEvent(models.Model):
+    """The history of a ticket: who changed what, from what to what, and when."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Submitted")
+        STATUS_CHANGED = "status", _("Status changed")
+        ASSIGNED = "assigned", _("Assignee changed")
+        TEAM_CHANGED = "team", _("Team changed")
+        PRIORITY_CHANGED = "priority", _("Priority changed")
+        REPLIED = "replied", _("Replied")
+        NOTE_ADDED = "note", _("Internal note added")
+        ESCALATED = "escalated", _("Escalated")
+        REDIRECTED = "redirected", _("Redirected with guidance")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(max_length=12, choices=Kind)
+    old_value = models.CharField(max_length=200, blank=True)
+    new_value = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["ticket", "created_at"], name="tickets_event_ticket_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} on {self.ticket_id}"

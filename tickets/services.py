@@ -1,0 +1,241 @@
+"""Everything the tickets app changes. Each change locks the ticket, records a TicketEvent and
+queues its e-mails through the outbox, all in one transaction."""
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from notifications.services import email_queue
+
+from . import selectors, sla
+from .exceptions import TicketClaimedError, TicketStateError
+from .models import PRIORITY_MATRIX, Service, Ticket, TicketEvent, TicketMessage
+from .signals import ticket_resolved
+
+
+@transaction.atomic
+def ticket_create(
+    *,
+    customer: User,
+    title: str,
+    description: str,
+    service: Service,
+    urgency: str,
+    impact: str,
+    now: datetime | None = None,
+) -> Ticket:
+    """Open a request with its SLA due times; audited; e-mails the customer what to expect."""
+    now = now or timezone.now()
+    priority = PRIORITY_MATRIX[(urgency, impact)]
+    category = selectors.customer_category_get(user=customer)
+    expectation = selectors.sla_expectation_get(priority=priority, category=category, now=now)
+    ticket = Ticket.objects.create(
+        title=title,
+        description=description,
+        customer=customer,
+        service=service,
+        urgency=urgency,
+        impact=impact,
+        priority=priority,
+        team=service.default_team,
+        created_at=now,
+        first_response_due_at=expectation.first_response_due_at,
+        resolution_due_at=expectation.resolution_due_at,
+    )
+    _event(ticket, customer, TicketEvent.Kind.CREATED, now=now)
+    _email_customer(ticket, f"ticket-created:{ticket.pk}", "tickets/created")
+    return ticket
+
+
+@transaction.atomic
+def ticket_reply(
+    *, ticket: Ticket, author: User, body: str, internal: bool = False, now: datetime | None = None
+) -> TicketMessage:
+    """Add a public reply or an internal note; audited; e-mails the other side of a public reply.
+
+    An agent's first public reply meets the first-response target and opens a new ticket; a
+    customer's reply to a ticket waiting on them starts its SLA clock again.
+    """
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    from_customer = author.pk == ticket.customer_id
+    if from_customer and internal:
+        raise TicketStateError(_("Customers cannot add internal notes."))
+    if ticket.status == Ticket.Status.CLOSED:
+        raise TicketStateError(_("This request is closed. Please submit a new one."))
+    if from_customer and ticket.status == Ticket.Status.RESOLVED:
+        raise TicketStateError(_("This request is resolved. Reopen it if the problem is back."))
+
+    message = TicketMessage.objects.create(
+        ticket=ticket, author=author, body=body, is_internal=internal, created_at=now
+    )
+    _event(ticket, author, TicketEvent.Kind.NOTE_ADDED if internal else TicketEvent.Kind.REPLIED, now=now)
+    if internal:
+        ticket.save(update_fields=["updated_at"])
+        return message
+
+    if from_customer:
+        if ticket.status == Ticket.Status.PENDING:
+            _move(ticket, author, Ticket.Status.OPEN, now=now)
+        if ticket.assignee_id:
+            _email(
+                ticket.assignee,
+                f"ticket-customer-replied:{message.pk}",
+                "tickets/customer_replied",
+                ticket=ticket,
+                message=message,
+            )
+    else:
+        if ticket.first_responded_at is None:
+            ticket.first_responded_at = now
+        if ticket.status == Ticket.Status.NEW:
+            _move(ticket, author, Ticket.Status.OPEN, now=now)
+        _email_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", message=message)
+    ticket.save()
+    return message
+
+
+@transaction.atomic
+def ticket_status_change(*, ticket: Ticket, by: User, status: str, now: datetime | None = None) -> Ticket:
+    """Move the ticket through the workflow, keeping the SLA clock right; audited.
+
+    Resolving e-mails the customer and announces `ticket_resolved`.
+    """
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    _move(ticket, by, status, now=now)
+    ticket.save()
+    return ticket
+
+
+@transaction.atomic
+def ticket_reopen(*, ticket: Ticket, by: User, reason: str, now: datetime | None = None) -> Ticket:
+    """The customer reopens a resolved request within the reopen window, saying why; audited."""
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    if ticket.status != Ticket.Status.RESOLVED:
+        raise TicketStateError(_("Only a resolved request can be reopened."))
+    if now > ticket.reopen_until:
+        raise TicketStateError(
+            _("This request was resolved more than %(days)s days ago. Please submit a new one.")
+            % {"days": settings.TICKET_REOPEN_DAYS}
+        )
+    _move(ticket, by, Ticket.Status.OPEN, now=now)
+    ticket.save()
+    TicketMessage.objects.create(ticket=ticket, author=by, body=reason, created_at=now)
+    _event(ticket, by, TicketEvent.Kind.REPLIED, now=now)
+    return ticket
+
+
+@transaction.atomic
+def ticket_claim(*, ticket: Ticket, agent: User, now: datetime | None = None) -> Ticket:
+    """Take an unassigned ticket. When two agents claim at once exactly one wins; audited."""
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    if ticket.assignee_id == agent.pk:
+        return ticket
+    if ticket.assignee_id is not None:
+        raise TicketClaimedError(_("%(name)s has already taken this ticket.") % {"name": ticket.assignee})
+    _assign(ticket, agent, agent, now=now)
+    ticket.save()
+    return ticket
+
+
+@transaction.atomic
+def ticket_assign(*, ticket: Ticket, by: User, assignee: User | None, now: datetime | None = None) -> Ticket:
+    """Give the ticket to an agent (or nobody); audited; e-mails the new assignee."""
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    if ticket.assignee_id != (assignee.pk if assignee else None):
+        _assign(ticket, assignee, by, now=now)
+        ticket.save()
+    return ticket
+
+
+def _lock(ticket: Ticket) -> Ticket:
+    """The ticket's current row, locked until the transaction ends (only the ticket's own row)."""
+    return (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("customer", "assignee", "service")
+        .get(pk=ticket.pk)
+    )
+
+
+def _move(ticket: Ticket, by: User, status: str, *, now: datetime) -> None:
+    """Change status in memory, moving the SLA clock: it stops while pending or resolved."""
+    if not ticket.can_move_to(status):
+        raise TicketStateError(
+            _("A %(old)s request cannot become %(new)s.")
+            % {"old": ticket.get_status_display().lower(), "new": Ticket.Status(status).label.lower()}
+        )
+    old_label = ticket.get_status_display()
+    if status == Ticket.Status.PENDING:
+        ticket.sla_paused_at = now
+    elif status == Ticket.Status.OPEN:
+        _resume_sla(ticket, now)
+        ticket.resolved_at = None
+        ticket.resolution = ""
+    elif status == Ticket.Status.RESOLVED:
+        ticket.resolved_at = now
+        ticket.sla_paused_at = ticket.sla_paused_at or now
+        ticket.resolution = ticket.resolution or Ticket.Resolution.FIXED
+    elif status == Ticket.Status.CLOSED:
+        ticket.closed_at = now
+    ticket.status = status
+    _event(
+        ticket, by, TicketEvent.Kind.STATUS_CHANGED, old=old_label, new=ticket.get_status_display(), now=now
+    )
+    if status == Ticket.Status.RESOLVED:
+        _email_customer(
+            ticket,
+            f"ticket-resolved:{ticket.pk}:{now.isoformat()}",
+            "tickets/resolved",
+            reopen_days=settings.TICKET_REOPEN_DAYS,
+        )
+        ticket_resolved.send(sender=Ticket, ticket=ticket)
+
+
+def _resume_sla(ticket: Ticket, now: datetime) -> None:
+    """Push the due times back by the working time the clock was stopped."""
+    if ticket.sla_paused_at is None:
+        return
+    calendar = selectors.working_calendar_get()
+    paused = sla.business_minutes_between(calendar, ticket.sla_paused_at, now)
+    if paused:
+        if ticket.first_responded_at is None:
+            ticket.first_response_due_at = sla.add_business_minutes(
+                calendar, ticket.first_response_due_at, paused
+            )
+        ticket.resolution_due_at = sla.add_business_minutes(calendar, ticket.resolution_due_at, paused)
+    ticket.sla_paused_at = None
+
+
+def _assign(ticket: Ticket, assignee: User | None, by: User, *, now: datetime) -> None:
+    old = str(ticket.assignee) if ticket.assignee_id else ""
+    ticket.assignee = assignee
+    event = _event(ticket, by, TicketEvent.Kind.ASSIGNED, old=old, new=str(assignee or ""), now=now)
+    if assignee is not None and assignee != by:
+        _email(assignee, f"ticket-assigned:{event.pk}", "tickets/assigned", ticket=ticket, by=by)
+
+
+def _event(
+    ticket: Ticket, actor: User | None, kind: str, *, old: str = "", new: str = "", now: datetime
+) -> TicketEvent:
+    return TicketEvent.objects.create(
+        ticket=ticket, actor=actor, kind=kind, old_value=old[:200], new_value=new[:200], created_at=now
+    )
+
+
+def _email_customer(ticket: Ticket, key: str, template: str, **context) -> None:
+    _email(ticket.customer, key, template, ticket=ticket, **context)
+
+
+def _email(recipient: User, key: str, template: str, **context) -> None:
+    if recipient.email:
+        email_queue(
+            key=key, to=recipient.email, template=template, context={"recipient": recipient, **context}
+        )

@@ -1,0 +1,134 @@
+"""The customer portal: the catalog, submitting a request, "My requests", one request."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from . import selectors, services
+from .exceptions import TicketError
+from .forms import ReopenForm, ReplyForm, TicketSubmitForm
+from .models import PRIORITY_MATRIX, Impact, Urgency
+from .permissions import customer_required
+
+
+@login_required
+@require_GET
+def catalog_list(request: HttpRequest) -> HttpResponse:
+    services_ = selectors.service_list_for_catalog()
+    return render(request, "tickets/catalog_list.html", {"services": services_})
+
+
+@login_required
+@require_GET
+def catalog_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    service = selectors.service_get_for_catalog(slug=slug)
+    return render(request, "tickets/catalog_detail.html", {"service": service})
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def ticket_submit(request: HttpRequest) -> HttpResponse:
+    catalog = selectors.service_list_for_catalog()
+    initial = {"service": catalog.filter(slug=request.GET.get("service")).first()}
+    form = TicketSubmitForm(request.POST or None, services=catalog, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        ticket = services.ticket_create(customer=request.user, **form.cleaned_data)
+        messages.success(
+            request, _("Thank you. Your request %(reference)s is with IT.") % {"reference": ticket.reference}
+        )
+        return redirect(ticket)
+    context = {"form": form, "expectation": _expectation(request, form)}
+    return render(request, "tickets/ticket_submit.html", context)
+
+
+@customer_required
+@require_GET
+def ticket_submit_expectation(request: HttpRequest) -> HttpResponse:
+    """The SLA promise for the urgency and impact chosen so far (htmx swaps it into the form)."""
+    form = TicketSubmitForm(request.GET, services=selectors.service_list_for_catalog())
+    return render(
+        request, "tickets/partials/_sla_expectation.html", {"expectation": _expectation(request, form)}
+    )
+
+
+def _expectation(request: HttpRequest, form: TicketSubmitForm) -> selectors.SlaExpectation:
+    urgency = form.data.get("urgency") or form["urgency"].initial
+    impact = form.data.get("impact") or form["impact"].initial
+    if urgency not in Urgency.values or impact not in Impact.values:
+        urgency, impact = Urgency.MEDIUM, Impact.LOW
+    return selectors.sla_expectation_get(
+        priority=PRIORITY_MATRIX[(urgency, impact)],
+        category=selectors.customer_category_get(user=request.user),
+        now=timezone.now(),
+    )
+
+
+@customer_required
+@require_GET
+def ticket_list(request: HttpRequest) -> HttpResponse:
+    page = Paginator(selectors.ticket_list_for_customer(customer=request.user), 25).get_page(
+        request.GET.get("page")
+    )
+    return render(request, "tickets/ticket_list_customer.html", {"page": page, "tickets": page.object_list})
+
+
+@customer_required
+@require_GET
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_customer(customer=request.user, pk=pk)
+    return _render_detail(request, ticket)
+
+
+@customer_required
+@require_POST
+def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_customer(customer=request.user, pk=pk)
+    form = ReplyForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_reply(ticket=ticket, author=request.user, body=form.cleaned_data["body"])
+        except TicketError as exc:
+            form.add_error(None, str(exc))
+    if form.errors:
+        return _render_detail(request, ticket, reply_form=form, status=400)
+    messages.success(request, _("Your reply has been sent."))
+    return redirect(ticket)
+
+
+@customer_required
+@require_POST
+def ticket_reopen(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_customer(customer=request.user, pk=pk)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_reopen(ticket=ticket, by=request.user, reason=form.cleaned_data["reason"])
+        except TicketError as exc:
+            form.add_error(None, str(exc))
+    if form.errors:
+        return _render_detail(request, ticket, reopen_form=form, status=400)
+    messages.success(request, _("Your request is open again."))
+    return redirect(ticket)
+
+
+def _render_detail(
+    request: HttpRequest,
+    ticket,
+    *,
+    reply_form: ReplyForm | None = None,
+    reopen_form: ReopenForm | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    context = {
+        "ticket": ticket,
+        "conversation": selectors.ticket_conversation_for_customer(ticket=ticket),
+        "reply_form": reply_form or ReplyForm(),
+        "reopen_form": reopen_form or ReopenForm(),
+        "can_reopen": ticket.reopen_until is not None and timezone.now() <= ticket.reopen_until,
+    }
+    return render(request, "tickets/ticket_detail_customer.html", context, status=status)
