@@ -157,12 +157,12 @@ def ticket_assign(*, ticket: Ticket, by: User, assignee: User | None, now: datet
 
 
 def _lock(ticket: Ticket) -> Ticket:
-    """The ticket's current row, locked until the transaction ends (only the ticket's own row)."""
-    return (
-        Ticket.objects.select_for_update(of=("self",))
-        .select_related("customer", "assignee", "service")
-        .get(pk=ticket.pk)
-    )
+    """The ticket's current row, locked until the transaction ends.
+
+    No joins: after waiting for another transaction's lock, Postgres re-reads the locked row but
+    not the rows joined to it, so a joined assignee could be stale. Related rows load afterwards.
+    """
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
 
 
 def _move(ticket: Ticket, by: User, status: str, *, now: datetime) -> None:
