@@ -7,6 +7,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import user_create
+from tickets.demo import tickets_demo_seed
 
 # Shared by every demo account and shown on the login page in local mode only.
 DEMO_PASSWORD = "servicedesk-demo"
@@ -38,7 +39,16 @@ DEMO_USERS = [
 
 @transaction.atomic
 def demo_seed() -> list[User]:
-    """Create the demo accounts that do not exist yet; returns the ones created."""
+    """Create what of the demo company does not exist yet; returns the accounts created."""
+    created = _users_seed()
+    users = {
+        user.username: user for user in User.objects.filter(username__in=[u.username for u in DEMO_USERS])
+    }
+    tickets_demo_seed(users)
+    return created
+
+
+def _users_seed() -> list[User]:
     existing = set(
         User.objects.filter(username__in=[u.username for u in DEMO_USERS]).values_list("username", flat=True)
     )

@@ -5,6 +5,7 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,6 +129,40 @@ def ticket_reopen(*, ticket: Ticket, by: User, reason: str, now: datetime | None
     ticket.save()
     TicketMessage.objects.create(ticket=ticket, author=by, body=reason, created_at=now)
     _event(ticket, by, TicketEvent.Kind.REPLIED, now=now)
+    return ticket
+
+
+@transaction.atomic
+def ticket_redirect(
+    *,
+    ticket: Ticket,
+    by: User,
+    to_service: Service,
+    root_cause: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> Ticket:
+    """Resolve an out-of-scope request by pointing the customer to the official process.
+
+    Never a flat no: the customer gets the owning department's steps, form and contact as a
+    public reply; the ticket records the root cause and resolves as redirected. Audited.
+    """
+    now = now or timezone.now()
+    if to_service.provided_by_it:
+        raise TicketStateError(
+            _("IT provides %(service)s: resolve the request instead.") % {"service": to_service}
+        )
+    ticket = _lock(ticket)
+    guidance = render_to_string("tickets/redirect_guidance.md", {"service": to_service, "note": note}).strip()
+    message = TicketMessage.objects.create(ticket=ticket, author=by, body=guidance, created_at=now)
+    _event(ticket, by, TicketEvent.Kind.REDIRECTED, new=str(to_service), now=now)
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+    ticket.resolution = Ticket.Resolution.REDIRECTED
+    ticket.root_cause = root_cause
+    _email_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", message=message)
+    _move(ticket, by, Ticket.Status.RESOLVED, now=now)
+    ticket.save()
     return ticket
 
 

@@ -6,6 +6,7 @@ from django.core.management import call_command
 from accounts.models import User
 from accounts.roles import Role
 from core.demo import DEMO_PASSWORD, DEMO_USERS
+from tickets.models import Service, Ticket
 
 pytestmark = pytest.mark.django_db
 
@@ -15,6 +16,9 @@ def test_seed_demo_creates_every_role_and_is_idempotent():
     call_command("seed_demo", stdout=StringIO())
 
     assert User.objects.count() == len(DEMO_USERS)
+    assert Ticket.objects.count() == 7
+    assert set(Ticket.objects.values_list("status", flat=True)) == set(Ticket.Status.values)
+    assert Service.objects.filter(provided_by_it=False).exists()
     roles = {user.username: user.role for user in User.objects.all()}
     assert roles["maria"] == Role.MANAGER
     assert roles["sam"] == Role.AGENT

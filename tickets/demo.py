@@ -1,0 +1,285 @@
+"""The demo company's service desk: teams, calendar, SLAs, a catalog and tickets in every state."""
+
+from datetime import date, datetime, time, timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from customers.models import CustomerCategory, CustomerProfile
+
+from . import services
+from .models import BusinessCalendar, Holiday, Priority, Service, SlaPolicy, Team, Ticket, WorkingHours
+
+TEAMS = ["Service Desk", "Desktop Support", "Network & Access"]
+
+# (priority, category, first response, resolution), in business minutes.
+SLA_POLICIES = [
+    (Priority.CRITICAL, "", 30, 4 * 60),
+    (Priority.HIGH, "", 60, 10 * 60),
+    (Priority.MEDIUM, "", 4 * 60, 3 * 10 * 60),
+    (Priority.LOW, "", 10 * 60, 5 * 10 * 60),
+    (Priority.CRITICAL, CustomerCategory.VIP, 15, 2 * 60),
+    (Priority.HIGH, CustomerCategory.VIP, 30, 5 * 60),
+    (Priority.MEDIUM, CustomerCategory.VIP, 60, 10 * 60),
+    (Priority.LOW, CustomerCategory.VIP, 2 * 60, 2 * 10 * 60),
+]
+
+IT_SERVICES = [
+    (
+        "Laptops and desktops",
+        "laptops",
+        "Desktop Support",
+        "Repairs, replacements and set-up of your computer.",
+    ),
+    ("E-mail and calendar", "email", "Service Desk", "Mailboxes, shared calendars, distribution lists."),
+    ("VPN and remote access", "vpn", "Network & Access", "Working from home or on the road."),
+    (
+        "Accounts and passwords",
+        "accounts",
+        "Network & Access",
+        "Locked out, new starters, access to systems.",
+    ),
+    ("Software installation", "software", "Desktop Support", "Licensed software from the approved list."),
+    (
+        "Printer faults",
+        "printer-faults",
+        "Desktop Support",
+        "A printer that jams, streaks or will not print.",
+    ),
+    ("Phones and mobile devices", "phones", "Service Desk", "Desk phones, company mobiles, mobile e-mail."),
+    (
+        "Something else",
+        "something-else",
+        "Service Desk",
+        "Not sure where it fits? Tell us and we will route it.",
+    ),
+]
+
+OUT_OF_SCOPE = [
+    {
+        "name": "Printer paper and toner",
+        "slug": "printer-paper",
+        "summary": "Paper, toner and staples for the office printers.",
+        "owning_department": "Facilities",
+        "process_steps": "1. Open the Facilities supplies form.\n2. Choose your floor and the printer's "
+        "number (on the label on its front).\n3. Deliveries arrive the next working morning.",
+        "form_url": "https://intranet.northwind.example/facilities/supplies",
+        "contact_name": "Grace Mensah, Facilities Coordinator",
+        "contact_phone": "+44 20 7946 0321",
+        "contact_email": "facilities@northwind.example",
+    },
+    {
+        "name": "Desks, chairs and office moves",
+        "slug": "office-moves",
+        "summary": "Furniture, desk moves and ergonomic assessments.",
+        "owning_department": "Facilities",
+        "process_steps": "Book a move at least five working days ahead with the moves form.",
+        "form_url": "https://intranet.northwind.example/facilities/moves",
+        "contact_name": "Grace Mensah, Facilities Coordinator",
+        "contact_phone": "+44 20 7946 0321",
+    },
+    {
+        "name": "Building access badges",
+        "slug": "badges",
+        "summary": "New or lost badges, and access to secure floors.",
+        "owning_department": "Security",
+        "process_steps": "Visit the security desk in reception with photo ID. Lost badges are "
+        "blocked at once: call the number below.",
+        "contact_name": "Security desk",
+        "contact_phone": "+44 20 7946 0999",
+    },
+    {
+        "name": "Pay and expenses",
+        "slug": "payroll",
+        "summary": "Payslips, expense claims and pay questions.",
+        "owning_department": "Payroll (HR)",
+        "process_steps": "Raise it in the HR portal under *Pay and benefits*.",
+        "form_url": "https://hr.northwind.example/pay",
+        "contact_name": "Payroll team",
+        "contact_phone": "+44 20 7946 0456",
+    },
+]
+
+# Who is who in the demo (by username), for IT's own notes on them.
+CUSTOMER_PROFILES = {
+    "alice": ("Finance", "+44 20 7946 0110", CustomerCategory.GENERAL),
+    "ben": ("Sales", "+44 7700 900123", CustomerCategory.REPEAT_OFFENDER),
+    "chen": ("Executive office", "+44 20 7946 0001", CustomerCategory.VIP),
+    "dana": ("Warehouse", "+44 20 7946 0777", CustomerCategory.GENERAL),
+}
+
+
+def tickets_demo_seed(users: dict[str, User]) -> None:
+    """Set up the desk and, the first time only, a history of tickets."""
+    teams = {name: Team.objects.get_or_create(name=name)[0] for name in TEAMS}
+    _calendar_seed()
+    for priority, category, first_response, resolution in SLA_POLICIES:
+        SlaPolicy.objects.get_or_create(
+            priority=priority,
+            customer_category=category,
+            defaults={"first_response_minutes": first_response, "resolution_minutes": resolution},
+        )
+    for name, slug, team, summary in IT_SERVICES:
+        Service.objects.get_or_create(
+            slug=slug, defaults={"name": name, "summary": summary, "default_team": teams[team]}
+        )
+    for entry in OUT_OF_SCOPE:
+        Service.objects.get_or_create(slug=entry["slug"], defaults={**entry, "provided_by_it": False})
+    for username, (department, phone, category) in CUSTOMER_PROFILES.items():
+        CustomerProfile.objects.get_or_create(
+            user=users[username], defaults={"department": department, "phone": phone, "category": category}
+        )
+    if not Ticket.objects.exists():
+        _tickets_seed(users)
+
+
+def _calendar_seed() -> None:
+    calendar, created = BusinessCalendar.objects.get_or_create(
+        name="Northwind head office", defaults={"time_zone": "Europe/London", "is_default": True}
+    )
+    if not created:
+        return
+    WorkingHours.objects.bulk_create(
+        WorkingHours(calendar=calendar, weekday=weekday, opens=time(8), closes=time(18))
+        for weekday in range(5)
+    )
+    holidays = [(date(2026, 12, 25), "Christmas Day"), (date(2026, 12, 28), "Boxing Day (substitute)")]
+    holidays += [(date(2027, 1, 1), "New Year's Day")]
+    Holiday.objects.bulk_create(Holiday(calendar=calendar, date=day, name=name) for day, name in holidays)
+
+
+def _tickets_seed(users: dict[str, User]) -> None:
+    """A week of a living service desk, told through the services so every event is real."""
+    now = timezone.now()
+
+    def ago(hours: float) -> datetime:
+        return now - timedelta(hours=hours)
+
+    def submit(
+        who: str, slug: str, title: str, description: str, urgency: str, impact: str, hours: float
+    ) -> Ticket:
+        return services.ticket_create(
+            customer=users[who],
+            service=Service.objects.get(slug=slug),
+            title=title,
+            description=description,
+            urgency=urgency,
+            impact=impact,
+            now=ago(hours),
+        )
+
+    sam, priya, maria = users["sam"], users["priya"], users["maria"]
+
+    submit(
+        "alice",
+        "email",
+        "Shared Finance calendar not showing",
+        "Since this morning the *Finance close* calendar has disappeared from my Outlook.",
+        "medium",
+        "medium",
+        1,
+    )
+    submit(
+        "dana",
+        "printer-faults",
+        "Warehouse label printer prints blank labels",
+        "The Zebra printer by dock 3 feeds labels but nothing is printed on them. We ship at 4pm.",
+        "high",
+        "medium",
+        3,
+    )
+
+    vpn = submit(
+        "chen",
+        "vpn",
+        "VPN disconnects every few minutes",
+        "Working from the Zurich office today; the VPN drops every 5–10 minutes. Board pack due tonight.",
+        "high",
+        "low",
+        5,
+    )
+    services.ticket_claim(ticket=vpn, agent=priya, now=ago(4.9))
+    services.ticket_reply(
+        ticket=vpn,
+        author=priya,
+        body="I am on it. Could you tell me which Wi-Fi network you are on?",
+        now=ago(4.8),
+    )
+    services.ticket_reply(
+        ticket=vpn, author=users["chen"], body="Guest Wi-Fi of the Zurich office.", now=ago(4.5)
+    )
+    services.ticket_reply(
+        ticket=vpn,
+        author=priya,
+        body="The guest network blocks the VPN's UDP port; I have "
+        "switched your profile to TCP. Please reconnect.",
+        now=ago(4.2),
+    )
+
+    laptop = submit(
+        "alice",
+        "laptops",
+        "Laptop fan very loud",
+        "The fan runs at full speed all day, even with only Excel open.",
+        "low",
+        "low",
+        30,
+    )
+    services.ticket_claim(ticket=laptop, agent=sam, now=ago(29))
+    services.ticket_reply(
+        ticket=laptop,
+        author=sam,
+        body="Can you bring it to the IT bar on floor 2 at a time that suits you? It takes 30 minutes.",
+        now=ago(28),
+    )
+    services.ticket_status_change(ticket=laptop, by=sam, status=Ticket.Status.PENDING, now=ago(28))
+    services.ticket_reply(
+        ticket=laptop,
+        author=sam,
+        body="Internal: likely dust; spare fan in cupboard B.",
+        internal=True,
+        now=ago(27.5),
+    )
+
+    password = submit(
+        "ben", "accounts", "Locked out of CRM again", "Please unlock my CRM account.", "high", "low", 50
+    )
+    services.ticket_claim(ticket=password, agent=sam, now=ago(49.8))
+    services.ticket_reply(
+        ticket=password,
+        author=sam,
+        body="Unlocked. The self-service reset at https://id.northwind.example works any time too.",
+        now=ago(49.5),
+    )
+    services.ticket_status_change(ticket=password, by=sam, status=Ticket.Status.RESOLVED, now=ago(49.4))
+
+    software = submit(
+        "dana", "software", "Need Visio for process maps", "For the new picking process.", "low", "low", 120
+    )
+    services.ticket_assign(ticket=software, by=maria, assignee=priya, now=ago(119))
+    services.ticket_reply(
+        ticket=software,
+        author=priya,
+        body="Installed: you will find Visio in the Start menu after a restart.",
+        now=ago(100),
+    )
+    services.ticket_status_change(ticket=software, by=priya, status=Ticket.Status.RESOLVED, now=ago(99))
+    services.ticket_status_change(ticket=software, by=priya, status=Ticket.Status.CLOSED, now=ago(2))
+
+    paper = submit(
+        "ben",
+        "something-else",
+        "Printer on floor 3 is out of paper",
+        "No paper again, can IT bring some?",
+        "medium",
+        "medium",
+        70,
+    )
+    services.ticket_claim(ticket=paper, agent=sam, now=ago(69))
+    services.ticket_redirect(
+        ticket=paper,
+        by=sam,
+        to_service=Service.objects.get(slug="printer-paper"),
+        root_cause=Ticket.RootCause.BYPASSED_PROCESS,
+        now=ago(68),
+    )
