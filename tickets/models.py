@@ -1,6 +1,7 @@
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -122,6 +123,10 @@ class Holiday(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date}: {self.name}"
+
+
+# The text-search configuration of the full-text document and of every query against it.
+SEARCH_CONFIG = "english"
 
 
 class Priority(models.TextChoices):
@@ -246,6 +251,9 @@ class Ticket(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(max_length=12, choices=Resolution, blank=True)
     root_cause = models.CharField(max_length=16, choices=RootCause, blank=True)
+    # Title, description and conversation as one weighted document for Postgres full-text search
+    # (GIN-indexed by migration 0002); kept up to date by the services, unused on SQLite.
+    search_document = SearchVectorField(null=True, editable=False)
 
     objects = TicketQuerySet.as_manager()
 

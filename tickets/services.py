@@ -4,7 +4,11 @@ queues its e-mails through the outbox, all in one transaction."""
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.contrib.postgres.aggregates import StringAgg
+from django.contrib.postgres.search import SearchVector
+from django.db import connection, transaction
+from django.db.models import OuterRef, Subquery, TextField, Value
+from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,7 +18,7 @@ from notifications.services import email_queue
 
 from . import selectors, sla
 from .exceptions import TicketClaimedError, TicketStateError
-from .models import PRIORITY_MATRIX, Service, Ticket, TicketEvent, TicketMessage
+from .models import PRIORITY_MATRIX, SEARCH_CONFIG, Service, Ticket, TicketEvent, TicketMessage
 from .signals import ticket_resolved
 
 
@@ -48,6 +52,7 @@ def ticket_create(
         resolution_due_at=expectation.resolution_due_at,
     )
     _event(ticket, customer, TicketEvent.Kind.CREATED, now=now)
+    _search_document_refresh(ticket.pk)
     _email_customer(ticket, f"ticket-created:{ticket.pk}", "tickets/created")
     return ticket
 
@@ -71,9 +76,7 @@ def ticket_reply(
     if from_customer and ticket.status == Ticket.Status.RESOLVED:
         raise TicketStateError(_("This request is resolved. Reopen it if the problem is back."))
 
-    message = TicketMessage.objects.create(
-        ticket=ticket, author=author, body=body, is_internal=internal, created_at=now
-    )
+    message = _message_add(ticket, author, body, internal=internal, now=now)
     _event(ticket, author, TicketEvent.Kind.NOTE_ADDED if internal else TicketEvent.Kind.REPLIED, now=now)
     if internal:
         ticket.save(update_fields=["updated_at"])
@@ -127,7 +130,7 @@ def ticket_reopen(*, ticket: Ticket, by: User, reason: str, now: datetime | None
         )
     _move(ticket, by, Ticket.Status.OPEN, now=now)
     ticket.save()
-    TicketMessage.objects.create(ticket=ticket, author=by, body=reason, created_at=now)
+    _message_add(ticket, by, reason, now=now)
     _event(ticket, by, TicketEvent.Kind.REPLIED, now=now)
     return ticket
 
@@ -154,7 +157,7 @@ def ticket_redirect(
         )
     ticket = _lock(ticket)
     guidance = render_to_string("tickets/redirect_guidance.md", {"service": to_service, "note": note}).strip()
-    message = TicketMessage.objects.create(ticket=ticket, author=by, body=guidance, created_at=now)
+    message = _message_add(ticket, by, guidance, now=now)
     _event(ticket, by, TicketEvent.Kind.REDIRECTED, new=str(to_service), now=now)
     if ticket.first_responded_at is None:
         ticket.first_responded_at = now
@@ -189,6 +192,37 @@ def ticket_assign(*, ticket: Ticket, by: User, assignee: User | None, now: datet
         _assign(ticket, assignee, by, now=now)
         ticket.save()
     return ticket
+
+
+def _message_add(
+    ticket: Ticket, author: User, body: str, *, internal: bool = False, now: datetime
+) -> TicketMessage:
+    message = TicketMessage.objects.create(
+        ticket=ticket, author=author, body=body, is_internal=internal, created_at=now
+    )
+    _search_document_refresh(ticket.pk)
+    return message
+
+
+def _search_document_refresh(ticket_id: int) -> None:
+    """Rebuild the ticket's full-text document: title, then description, then the conversation."""
+    if connection.vendor != "postgresql":
+        return  # SQLite searches with LIKE and needs no document
+    conversation = (
+        TicketMessage.objects.filter(ticket=OuterRef("pk"))
+        .values("ticket")
+        .annotate(text=StringAgg("body", delimiter="\n"))
+        .values("text")
+    )
+    Ticket.objects.filter(pk=ticket_id).update(
+        search_document=SearchVector("title", weight="A", config=SEARCH_CONFIG)
+        + SearchVector("description", weight="B", config=SEARCH_CONFIG)
+        + SearchVector(
+            Coalesce(Subquery(conversation), Value(""), output_field=TextField()),
+            weight="C",
+            config=SEARCH_CONFIG,
+        )
+    )
 
 
 def _lock(ticket: Ticket) -> Ticket:
