@@ -1,7 +1,11 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import Impact, Service, Urgency
+from accounts.models import User
+from customers.models import CustomerCategory
+
+from .models import Impact, Priority, Service, Team, Ticket, Urgency
+from .selectors import SAVED_VIEWS, QueueFilters
 
 
 class TicketSubmitForm(forms.Form):
@@ -45,3 +49,129 @@ class ReopenForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=20_000,
     )
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters, read from the query string; anything invalid is simply ignored."""
+
+    view = forms.ChoiceField(choices=list(SAVED_VIEWS.items()), required=False)
+    q = forms.CharField(label=_("Search"), max_length=200, required=False)
+    status = forms.ChoiceField(
+        label=_("Status"), choices=[("", _("Any open")), *Ticket.Status.choices], required=False
+    )
+    priority = forms.ChoiceField(
+        label=_("Priority"), choices=[("", _("Any")), *Priority.choices], required=False
+    )
+    service = forms.ModelChoiceField(
+        label=_("Service"), queryset=Service.objects.all(), required=False, empty_label=_("Any")
+    )
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Anyone")
+    )
+    team = forms.ModelChoiceField(
+        label=_("Team"), queryset=Team.objects.all(), required=False, empty_label=_("Any")
+    )
+    category = forms.ChoiceField(
+        label=_("Customer"), choices=[("", _("Anyone")), *CustomerCategory.choices], required=False
+    )
+    sla = forms.ChoiceField(
+        label=_("SLA"),
+        choices=[("", _("Any")), ("breached", _("Breached")), ("at_risk", _("At risk"))],
+        required=False,
+    )
+    due_within_hours = forms.IntegerField(
+        label=_("Due within (hours)"), min_value=1, max_value=24 * 30, required=False
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        choices=[
+            ("due", _("Due first")),
+            ("priority", _("Priority")),
+            ("newest", _("Newest")),
+            ("updated", _("Recently updated")),
+        ],
+        required=False,
+    )
+
+    def __init__(self, *args, agents, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = agents
+
+    def filters(self) -> QueueFilters:
+        """The valid filters; a field that did not validate counts as not given."""
+        self.is_valid()
+        values = {name: value for name, value in self.cleaned_data.items() if value not in (None, "")}
+        return QueueFilters(**values)
+
+
+class AgentReplyForm(forms.Form):
+    body = forms.CharField(
+        label=_("Reply or internal note"),
+        widget=forms.Textarea(attrs={"rows": 5}),
+        max_length=20_000,
+        help_text=_("Markdown works. A reply goes to the customer; an internal note stays with IT."),
+    )
+
+
+class StatusChangeForm(forms.Form):
+    status = forms.ChoiceField(label=_("Move to"), choices=Ticket.Status)
+
+    def __init__(self, *args, ticket: Ticket, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        allowed = Ticket.TRANSITIONS[Ticket.Status(ticket.status)]
+        self.fields["status"].choices = [(s.value, s.label) for s in Ticket.Status if s in allowed]
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+    )
+
+    def __init__(self, *args, agents, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = agents
+
+
+class PriorityForm(forms.Form):
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority)
+
+
+class EscalateForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why does a manager need to step in?"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5_000,
+    )
+
+
+class RedirectForm(forms.Form):
+    to_service = forms.ModelChoiceField(
+        label=_("Who does it instead"),
+        queryset=Service.objects.filter(is_active=True, provided_by_it=False),
+        empty_label=_("Choose the official process…"),
+    )
+    root_cause = forms.ChoiceField(label=_("Why did they come to IT?"), choices=Ticket.RootCause)
+    note = forms.CharField(
+        label=_("A word of your own (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5_000,
+        required=False,
+    )
+
+
+class BulkUpdateForm(forms.Form):
+    tickets = forms.ModelMultipleChoiceField(queryset=Ticket.objects.all(), widget=forms.MultipleHiddenInput)
+    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none(), required=False)
+    status = forms.ChoiceField(
+        label=_("Set status"), choices=[("", "—"), *Ticket.Status.choices], required=False
+    )
+
+    def __init__(self, *args, agents, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = agents
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not cleaned.get("assignee") and not cleaned.get("status"):
+            raise forms.ValidationError(_("Choose someone to assign to, a status, or both."))
+        return cleaned

@@ -247,8 +247,12 @@ class Ticket(models.Model):
     resolution_due_at = models.DateTimeField()
     first_responded_at = models.DateTimeField(null=True, blank=True)
     sla_paused_at = models.DateTimeField(null=True, blank=True)
+    sla_paused_minutes = models.PositiveIntegerField(
+        default=0, help_text=_("Working minutes the clock has stood still so far (pending or resolved).")
+    )
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
+    escalated_at = models.DateTimeField(null=True, blank=True)
     resolution = models.CharField(max_length=12, choices=Resolution, blank=True)
     root_cause = models.CharField(max_length=16, choices=RootCause, blank=True)
     # Title, description and conversation as one weighted document for Postgres full-text search

@@ -1,18 +1,31 @@
 """Everything the tickets app shows: each read is permission-aware and fetches what its page needs."""
 
+import re
 from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
 from customers.models import CustomerCategory, CustomerProfile
 
 from . import sla
-from .models import BusinessCalendar, Priority, Service, SlaPolicy, Ticket
+from .models import (
+    SEARCH_CONFIG,
+    BusinessCalendar,
+    Priority,
+    Service,
+    SlaPolicy,
+    Team,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+)
 
 # Used until someone sets up a calendar or policies in the admin (seed_demo does): a working
 # week of Monday to Friday, 09:00 to 17:30, and these targets in business minutes.
@@ -65,13 +78,20 @@ def sla_targets_get(*, priority: str, category: str) -> SlaTargets:
     return SlaTargets(policy.first_response_minutes, policy.resolution_minutes)
 
 
-def sla_expectation_get(*, priority: str, category: str, now: datetime) -> SlaExpectation:
-    """When a request made now, at this priority, should first be answered and be done."""
+def sla_expectation_get(
+    *, priority: str, category: str, start: datetime, paused_minutes: int = 0
+) -> SlaExpectation:
+    """When a request made at `start` should first be answered and be done, in working time,
+    allowing for the minutes its clock has stood still."""
     targets = sla_targets_get(priority=priority, category=category)
     calendar = working_calendar_get()
     return SlaExpectation(
-        first_response_due_at=sla.add_business_minutes(calendar, now, targets.first_response_minutes),
-        resolution_due_at=sla.add_business_minutes(calendar, now, targets.resolution_minutes),
+        first_response_due_at=sla.add_business_minutes(
+            calendar, start, targets.first_response_minutes + paused_minutes
+        ),
+        resolution_due_at=sla.add_business_minutes(
+            calendar, start, targets.resolution_minutes + paused_minutes
+        ),
     )
 
 
@@ -79,6 +99,28 @@ def customer_category_get(*, user: User) -> str:
     """The customer's category (general when they have no profile yet). Internal: never show it to them."""
     category = CustomerProfile.objects.filter(user=user).values_list("category", flat=True).first()
     return category or CustomerCategory.GENERAL
+
+
+def managers_list() -> QuerySet[User]:
+    """Active IT managers (whoever holds the manager permission through their role)."""
+    return User.objects.filter(
+        is_active=True,
+        groups__permissions__codename="manage_service_desk",
+        groups__permissions__content_type__app_label="accounts",
+    ).distinct()
+
+
+def agents_list() -> QuerySet[User]:
+    """Everyone who works tickets (agents and managers), for assignment menus."""
+    return (
+        User.objects.filter(
+            is_active=True,
+            groups__permissions__codename="work_ticket_queue",
+            groups__permissions__content_type__app_label="accounts",
+        )
+        .distinct()
+        .order_by("first_name", "last_name", "username")
+    )
 
 
 def service_list_for_catalog() -> QuerySet[Service]:
@@ -127,3 +169,119 @@ def ticket_get_for_customer(*, customer: User, pk: int) -> Ticket:
 def ticket_conversation_for_customer(*, ticket: Ticket) -> QuerySet:
     """Public replies only: internal notes never leave the agents' side."""
     return ticket.messages.filter(is_internal=False).select_related("author")
+
+
+# --- The agents' queue ----------------------------------------------------------------------
+
+SAVED_VIEWS = {
+    "open": "All open",
+    "mine": "My open",
+    "unassigned": "Unassigned",
+    "breaching": "Breaching soon",
+    "vip": "VIP",
+}
+SORTS = {
+    "due": ("resolution_due_at", "pk"),
+    "newest": ("-created_at", "-pk"),
+    "priority": ("priority", "resolution_due_at", "pk"),
+    "updated": ("-updated_at", "-pk"),
+}
+_REFERENCE = re.compile(r"^\s*(?:SD-)?(\d{1,12})\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QueueFilters:
+    """What an agent asked the queue for; every field optional (see forms.QueueFilterForm)."""
+
+    view: str = "open"
+    status: str = ""
+    priority: str = ""
+    service: Service | None = None
+    assignee: User | None = None
+    team: Team | None = None
+    category: str = ""
+    sla: str = ""
+    due_within_hours: int | None = None
+    q: str = ""
+    sort: str = "due"
+
+
+def ticket_queue_for_agent(*, agent: User, filters: QueueFilters, now: datetime) -> QuerySet[Ticket]:
+    """The tickets an agent's queue shows, filtered and sorted, with each row's data joined in."""
+    # A status asked for by name may be a closed one; otherwise the queue is what is still open.
+    tickets = Ticket.objects.filter(status=filters.status) if filters.status else Ticket.objects.open()
+
+    if filters.view == "mine":
+        tickets = tickets.filter(assignee=agent)
+    elif filters.view == "unassigned":
+        tickets = tickets.filter(assignee__isnull=True)
+    elif filters.view == "breaching":
+        tickets = tickets.filter(_sla_due_before(now + timedelta(hours=settings.SLA_AT_RISK_HOURS)))
+    elif filters.view == "vip":
+        tickets = tickets.filter(customer__customer_profile__category=CustomerCategory.VIP)
+
+    if filters.priority:
+        tickets = tickets.filter(priority=filters.priority)
+    if filters.service:
+        tickets = tickets.filter(service=filters.service)
+    if filters.assignee:
+        tickets = tickets.filter(assignee=filters.assignee)
+    if filters.team:
+        tickets = tickets.filter(team=filters.team)
+    if filters.category == CustomerCategory.GENERAL:
+        # No profile yet means general.
+        tickets = tickets.exclude(
+            customer__customer_profile__category__in=[CustomerCategory.VIP, CustomerCategory.REPEAT_OFFENDER]
+        )
+    elif filters.category:
+        tickets = tickets.filter(customer__customer_profile__category=filters.category)
+    if filters.sla == "breached":
+        tickets = tickets.filter(_sla_due_before(now))
+    elif filters.sla == "at_risk":
+        tickets = tickets.filter(_sla_due_before(now + timedelta(hours=settings.SLA_AT_RISK_HOURS))).exclude(
+            _sla_due_before(now)
+        )
+    if filters.due_within_hours:
+        tickets = tickets.filter(_sla_due_before(now + timedelta(hours=filters.due_within_hours)))
+    if filters.q:
+        tickets = _search(tickets, filters.q)
+
+    return tickets.select_related(
+        "service", "assignee", "team", "customer", "customer__customer_profile"
+    ).order_by(*SORTS.get(filters.sort, SORTS["due"]))
+
+
+def _sla_due_before(moment: datetime) -> Q:
+    """The clock is running and its next target (first answer, else resolution) falls before `moment`."""
+    first_answer_due = Q(first_responded_at__isnull=True, first_response_due_at__lt=moment)
+    return Q(sla_paused_at__isnull=True) & (first_answer_due | Q(resolution_due_at__lt=moment))
+
+
+def _search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
+    reference = _REFERENCE.match(text)
+    if reference:
+        return tickets.filter(pk=int(reference.group(1)))
+    if connection.vendor == "postgresql":
+        return tickets.filter(
+            search_document=SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
+        )
+    return tickets.filter(Q(title__icontains=text) | Q(description__icontains=text))
+
+
+def ticket_get_for_agent(*, pk: int) -> Ticket:
+    """Any ticket, for the people who work them (the views check the agent permission)."""
+    try:
+        return Ticket.objects.select_related(
+            "service", "assignee", "team", "customer", "customer__customer_profile"
+        ).get(pk=pk)
+    except Ticket.DoesNotExist:
+        raise Http404 from None
+
+
+def ticket_conversation_for_agent(*, ticket: Ticket) -> QuerySet[TicketMessage]:
+    """Every reply and internal note, oldest first."""
+    return ticket.messages.select_related("author")
+
+
+def ticket_history(*, ticket: Ticket) -> QuerySet[TicketEvent]:
+    return ticket.events.select_related("actor")

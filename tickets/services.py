@@ -1,6 +1,7 @@
 """Everything the tickets app changes. Each change locks the ticket, records a TicketEvent and
 queues its e-mails through the outbox, all in one transaction."""
 
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
@@ -35,22 +36,19 @@ def ticket_create(
 ) -> Ticket:
     """Open a request with its SLA due times; audited; e-mails the customer what to expect."""
     now = now or timezone.now()
-    priority = PRIORITY_MATRIX[(urgency, impact)]
-    category = selectors.customer_category_get(user=customer)
-    expectation = selectors.sla_expectation_get(priority=priority, category=category, now=now)
-    ticket = Ticket.objects.create(
+    ticket = Ticket(
         title=title,
         description=description,
         customer=customer,
         service=service,
         urgency=urgency,
         impact=impact,
-        priority=priority,
+        priority=PRIORITY_MATRIX[(urgency, impact)],
         team=service.default_team,
         created_at=now,
-        first_response_due_at=expectation.first_response_due_at,
-        resolution_due_at=expectation.resolution_due_at,
     )
+    _sla_due_times_set(ticket)
+    ticket.save()
     _event(ticket, customer, TicketEvent.Kind.CREATED, now=now)
     _search_document_refresh(ticket.pk)
     _email_customer(ticket, f"ticket-created:{ticket.pk}", "tickets/created")
@@ -170,6 +168,44 @@ def ticket_redirect(
 
 
 @transaction.atomic
+def ticket_priority_change(*, ticket: Ticket, by: User, priority: str, now: datetime | None = None) -> Ticket:
+    """Re-prioritise; the SLA due times follow the new priority's targets. Audited."""
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    if ticket.priority != priority:
+        old = ticket.get_priority_display()
+        ticket.priority = priority
+        _sla_due_times_set(ticket)
+        _event(
+            ticket, by, TicketEvent.Kind.PRIORITY_CHANGED, old=old, new=ticket.get_priority_display(), now=now
+        )
+        ticket.save()
+    return ticket
+
+
+@transaction.atomic
+def ticket_escalate(*, ticket: Ticket, by: User, reason: str, now: datetime | None = None) -> Ticket:
+    """Ask the IT managers to step in, saying why; audited; e-mails every manager."""
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    if not ticket.is_open:
+        raise TicketStateError(_("Only an open request can be escalated."))
+    ticket.escalated_at = now
+    event = _event(ticket, by, TicketEvent.Kind.ESCALATED, note=reason, now=now)
+    ticket.save()
+    for manager in selectors.managers_list():
+        _email(
+            manager,
+            f"ticket-escalated:{event.pk}:{manager.pk}",
+            "tickets/escalated",
+            ticket=ticket,
+            by=by,
+            reason=reason,
+        )
+    return ticket
+
+
+@transaction.atomic
 def ticket_claim(*, ticket: Ticket, agent: User, now: datetime | None = None) -> Ticket:
     """Take an unassigned ticket. When two agents claim at once exactly one wins; audited."""
     now = now or timezone.now()
@@ -202,6 +238,36 @@ def _message_add(
     )
     _search_document_refresh(ticket.pk)
     return message
+
+
+@dataclass
+class BulkOutcome:
+    updated: list[Ticket] = field(default_factory=list)
+    skipped: list[tuple[Ticket, str]] = field(default_factory=list)
+
+
+def ticket_bulk_update(
+    *,
+    tickets: list[Ticket],
+    by: User,
+    assignee: User | None = None,
+    status: str = "",
+    now: datetime | None = None,
+) -> BulkOutcome:
+    """Assign and/or move many tickets; each on its own, so one refusal does not undo the others."""
+    outcome = BulkOutcome()
+    for ticket in tickets:
+        try:
+            with transaction.atomic():
+                if assignee is not None:
+                    ticket_assign(ticket=ticket, by=by, assignee=assignee, now=now)
+                if status:
+                    ticket_status_change(ticket=ticket, by=by, status=status, now=now)
+        except TicketStateError as exc:
+            outcome.skipped.append((ticket, str(exc)))
+        else:
+            outcome.updated.append(ticket)
+    return outcome
 
 
 def _search_document_refresh(ticket_id: int) -> None:
@@ -269,18 +335,26 @@ def _move(ticket: Ticket, by: User, status: str, *, now: datetime) -> None:
 
 
 def _resume_sla(ticket: Ticket, now: datetime) -> None:
-    """Push the due times back by the working time the clock was stopped."""
+    """Start the clock again, pushing the due times back by the working time it stood still."""
     if ticket.sla_paused_at is None:
         return
-    calendar = selectors.working_calendar_get()
-    paused = sla.business_minutes_between(calendar, ticket.sla_paused_at, now)
-    if paused:
-        if ticket.first_responded_at is None:
-            ticket.first_response_due_at = sla.add_business_minutes(
-                calendar, ticket.first_response_due_at, paused
-            )
-        ticket.resolution_due_at = sla.add_business_minutes(calendar, ticket.resolution_due_at, paused)
+    paused = round(sla.business_minutes_between(selectors.working_calendar_get(), ticket.sla_paused_at, now))
     ticket.sla_paused_at = None
+    if paused:
+        ticket.sla_paused_minutes += paused
+        _sla_due_times_set(ticket)
+
+
+def _sla_due_times_set(ticket: Ticket) -> None:
+    """Due times from submission: the priority's targets (for this customer) plus the time paused."""
+    due = selectors.sla_expectation_get(
+        priority=ticket.priority,
+        category=selectors.customer_category_get(user=ticket.customer),
+        start=ticket.created_at,
+        paused_minutes=ticket.sla_paused_minutes,
+    )
+    ticket.first_response_due_at = due.first_response_due_at
+    ticket.resolution_due_at = due.resolution_due_at
 
 
 def _assign(ticket: Ticket, assignee: User | None, by: User, *, now: datetime) -> None:
@@ -292,10 +366,23 @@ def _assign(ticket: Ticket, assignee: User | None, by: User, *, now: datetime) -
 
 
 def _event(
-    ticket: Ticket, actor: User | None, kind: str, *, old: str = "", new: str = "", now: datetime
+    ticket: Ticket,
+    actor: User | None,
+    kind: str,
+    *,
+    old: str = "",
+    new: str = "",
+    note: str = "",
+    now: datetime,
 ) -> TicketEvent:
     return TicketEvent.objects.create(
-        ticket=ticket, actor=actor, kind=kind, old_value=old[:200], new_value=new[:200], created_at=now
+        ticket=ticket,
+        actor=actor,
+        kind=kind,
+        old_value=old[:200],
+        new_value=new[:200],
+        note=note,
+        created_at=now,
     )
 
 

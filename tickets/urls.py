@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views_portal
+from . import views_desk, views_portal
 
 app_name = "tickets"
 
@@ -13,4 +13,14 @@ urlpatterns = [
     path("requests/<int:pk>/", views_portal.ticket_detail, name="detail"),
     path("requests/<int:pk>/reply/", views_portal.ticket_reply, name="reply"),
     path("requests/<int:pk>/reopen/", views_portal.ticket_reopen, name="reopen"),
+    path("desk/", views_desk.queue, name="queue"),
+    path("desk/bulk/", views_desk.bulk_update, name="bulk_update"),
+    path("desk/tickets/<int:pk>/", views_desk.ticket_detail, name="agent_detail"),
+    path("desk/tickets/<int:pk>/reply/", views_desk.ticket_reply, name="agent_reply"),
+    path("desk/tickets/<int:pk>/status/", views_desk.ticket_status, name="agent_status"),
+    path("desk/tickets/<int:pk>/claim/", views_desk.ticket_claim, name="agent_claim"),
+    path("desk/tickets/<int:pk>/assign/", views_desk.ticket_assign, name="agent_assign"),
+    path("desk/tickets/<int:pk>/priority/", views_desk.ticket_priority, name="agent_priority"),
+    path("desk/tickets/<int:pk>/escalate/", views_desk.ticket_escalate, name="agent_escalate"),
+    path("desk/tickets/<int:pk>/redirect/", views_desk.ticket_redirect, name="agent_redirect"),
 ]

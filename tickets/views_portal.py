@@ -64,7 +64,7 @@ def _expectation(request: HttpRequest, form: TicketSubmitForm) -> selectors.SlaE
     return selectors.sla_expectation_get(
         priority=PRIORITY_MATRIX[(urgency, impact)],
         category=selectors.customer_category_get(user=request.user),
-        now=timezone.now(),
+        start=timezone.now(),
     )
 
 

@@ -199,6 +199,8 @@ DEV_MAILBOX_ENABLED = False
 # --- Tickets -------------------------------------------------------------------------------
 # A customer may reopen a resolved request for this many days; after that they submit a new one.
 TICKET_REOPEN_DAYS = env.int("TICKET_REOPEN_DAYS", default=14)
+# A ticket whose next SLA target falls within this many hours is "at risk" (and "breaching soon").
+SLA_AT_RISK_HOURS = env.int("SLA_AT_RISK_HOURS", default=2)
 
 # --- Forms and UI ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

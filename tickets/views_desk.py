@@ -1,0 +1,244 @@
+"""The agents' desk: the queue, one ticket with everything IT does to it, bulk changes."""
+
+from collections.abc import Callable
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.forms import Form
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_POST
+
+from core.pagination import CappedPaginator
+
+from . import selectors, services
+from .exceptions import TicketError
+from .forms import (
+    AgentReplyForm,
+    AssignForm,
+    BulkUpdateForm,
+    EscalateForm,
+    PriorityForm,
+    QueueFilterForm,
+    RedirectForm,
+    StatusChangeForm,
+)
+from .models import Ticket
+
+QUEUE_PAGE_SIZE = 50
+
+
+def agent_required(view: Callable) -> Callable:
+    """Desk pages: anonymous visitors log in first; customers get a 403."""
+    return login_required(permission_required("accounts.work_ticket_queue", raise_exception=True)(view))
+
+
+@agent_required
+@require_GET
+def queue(request: HttpRequest) -> HttpResponse:
+    agents = selectors.agents_list()
+    form = QueueFilterForm(request.GET, agents=agents)
+    filters = form.filters()
+    tickets = selectors.ticket_queue_for_agent(agent=request.user, filters=filters, now=timezone.now())
+    page = CappedPaginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "form": form,
+        "filters": filters,
+        "filters_active": any(
+            getattr(filters, name)
+            for name in (
+                "status",
+                "priority",
+                "service",
+                "assignee",
+                "team",
+                "category",
+                "sla",
+                "due_within_hours",
+            )
+        ),
+        "page": page,
+        "tickets": page.object_list,
+        "saved_views": selectors.SAVED_VIEWS,
+        "bulk_form": BulkUpdateForm(agents=agents),
+        "query_without_page": _query_without(request, "page"),
+    }
+    template = "tickets/queue.html#queue-results" if request.htmx else "tickets/queue.html"
+    return render(request, template, context)
+
+
+@agent_required
+@require_POST
+def bulk_update(request: HttpRequest) -> HttpResponse:
+    form = BulkUpdateForm(request.POST, agents=selectors.agents_list())
+    back = reverse("tickets:queue") + "?" + request.POST.get("return_query", "")
+    if not form.is_valid():
+        for error in form.errors.get("__all__", []) + form.errors.get("tickets", []):
+            messages.error(request, error)
+        return redirect(back)
+    outcome = services.ticket_bulk_update(
+        tickets=list(form.cleaned_data["tickets"]),
+        by=request.user,
+        assignee=form.cleaned_data["assignee"],
+        status=form.cleaned_data["status"],
+    )
+    if outcome.updated:
+        count = len(outcome.updated)
+        messages.success(request, ngettext("%d ticket updated.", "%d tickets updated.", count) % count)
+    for ticket, reason in outcome.skipped:
+        messages.warning(
+            request,
+            _("%(reference)s left as it was: %(reason)s") % {"reference": ticket.reference, "reason": reason},
+        )
+    return redirect(back)
+
+
+@agent_required
+@require_GET
+def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_ticket(request, selectors.ticket_get_for_agent(pk=pk))
+
+
+@agent_required
+@require_POST
+def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_agent(pk=pk)
+    internal = "internal" in request.POST
+    return _act(
+        request,
+        ticket,
+        AgentReplyForm(request.POST),
+        lambda data: services.ticket_reply(
+            ticket=ticket, author=request.user, body=data["body"], internal=internal
+        ),
+        _("Internal note added.") if internal else _("Reply sent to the customer."),
+        form_name="reply_form",
+    )
+
+
+@agent_required
+@require_POST
+def ticket_status(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_agent(pk=pk)
+    return _act(
+        request,
+        ticket,
+        StatusChangeForm(request.POST, ticket=ticket),
+        lambda data: services.ticket_status_change(ticket=ticket, by=request.user, status=data["status"]),
+        _("Status changed."),
+        form_name="status_form",
+    )
+
+
+@agent_required
+@require_POST
+def ticket_claim(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_agent(pk=pk)
+    return _act(
+        request,
+        ticket,
+        Form(request.POST),
+        lambda data: services.ticket_claim(ticket=ticket, agent=request.user),
+        _("It is yours."),
+        form_name="claim_form",
+    )
+
+
+@agent_required
+@require_POST
+def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_agent(pk=pk)
+    return _act(
+        request,
+        ticket,
+        AssignForm(request.POST, agents=selectors.agents_list()),
+        lambda data: services.ticket_assign(ticket=ticket, by=request.user, assignee=data["assignee"]),
+        _("Assignee changed."),
+        form_name="assign_form",
+    )
+
+
+@agent_required
+@require_POST
+def ticket_priority(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_agent(pk=pk)
+    return _act(
+        request,
+        ticket,
+        PriorityForm(request.POST),
+        lambda data: services.ticket_priority_change(
+            ticket=ticket, by=request.user, priority=data["priority"]
+        ),
+        _("Priority changed; the SLA due times follow it."),
+        form_name="priority_form",
+    )
+
+
+@agent_required
+@require_POST
+def ticket_escalate(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_agent(pk=pk)
+    return _act(
+        request,
+        ticket,
+        EscalateForm(request.POST),
+        lambda data: services.ticket_escalate(ticket=ticket, by=request.user, reason=data["reason"]),
+        _("Escalated: the IT managers have been told."),
+        form_name="escalate_form",
+    )
+
+
+@agent_required
+@require_POST
+def ticket_redirect(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_agent(pk=pk)
+    return _act(
+        request,
+        ticket,
+        RedirectForm(request.POST),
+        lambda data: services.ticket_redirect(ticket=ticket, by=request.user, **data),
+        _("The customer has the official process, and the request is resolved as redirected."),
+        form_name="redirect_form",
+    )
+
+
+def _act(request: HttpRequest, ticket: Ticket, form: Form, action: Callable, success: str, *, form_name: str):
+    """Validate, call one service, and either go back to the ticket or show the form's errors."""
+    if form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except TicketError as exc:
+            form.add_error(None, str(exc))
+    if form.errors:
+        return _render_ticket(request, ticket, status=400, **{form_name: form})
+    messages.success(request, success)
+    return redirect("tickets:agent_detail", pk=ticket.pk)
+
+
+def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms) -> HttpResponse:
+    agents = selectors.agents_list()
+    context = {
+        "ticket": ticket,
+        "category": selectors.customer_category_get(user=ticket.customer),
+        "conversation": selectors.ticket_conversation_for_agent(ticket=ticket),
+        "history": selectors.ticket_history(ticket=ticket),
+        "reply_form": AgentReplyForm(),
+        "status_form": StatusChangeForm(ticket=ticket),
+        "assign_form": AssignForm(agents=agents, initial={"assignee": ticket.assignee_id}),
+        "priority_form": PriorityForm(initial={"priority": ticket.priority}),
+        "escalate_form": EscalateForm(),
+        "redirect_form": RedirectForm(),
+        "claim_form": Form(),
+        **forms,
+    }
+    return render(request, "tickets/agent_ticket.html", context, status=status)
+
+
+def _query_without(request: HttpRequest, name: str) -> str:
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()
