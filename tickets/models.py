@@ -201,7 +201,7 @@ class Ticket(models.Model):
     class Status(models.TextChoices):
         NEW = "new", _("New")
         OPEN = "open", _("Open")
-        PENDING = "pending", _("Waiting for you")
+        PENDING = "pending", _("Pending customer")
         RESOLVED = "resolved", _("Resolved")
         CLOSED = "closed", _("Closed")
 

@@ -265,7 +265,11 @@ def _search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:
         return tickets.filter(
             search_document=SearchQuery(text, search_type="websearch", config=SEARCH_CONFIG)
         )
-    return tickets.filter(Q(title__icontains=text) | Q(description__icontains=text))
+    # SQLite (development): a plain LIKE over the same text the Postgres document holds.
+    matches = Ticket.objects.filter(
+        Q(title__icontains=text) | Q(description__icontains=text) | Q(messages__body__icontains=text)
+    )
+    return tickets.filter(pk__in=matches.values("pk"))
 
 
 def ticket_get_for_agent(*, pk: int) -> Ticket:

@@ -97,7 +97,7 @@ def ticket_reply(
         if ticket.status == Ticket.Status.NEW:
             _move(ticket, author, Ticket.Status.OPEN, now=now)
         _email_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", message=message)
-    ticket.save()
+    _save(ticket)
     return message
 
 
@@ -110,7 +110,7 @@ def ticket_status_change(*, ticket: Ticket, by: User, status: str, now: datetime
     now = now or timezone.now()
     ticket = _lock(ticket)
     _move(ticket, by, status, now=now)
-    ticket.save()
+    _save(ticket)
     return ticket
 
 
@@ -127,7 +127,7 @@ def ticket_reopen(*, ticket: Ticket, by: User, reason: str, now: datetime | None
             % {"days": settings.TICKET_REOPEN_DAYS}
         )
     _move(ticket, by, Ticket.Status.OPEN, now=now)
-    ticket.save()
+    _save(ticket)
     _message_add(ticket, by, reason, now=now)
     _event(ticket, by, TicketEvent.Kind.REPLIED, now=now)
     return ticket
@@ -163,7 +163,7 @@ def ticket_redirect(
     ticket.root_cause = root_cause
     _email_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", message=message)
     _move(ticket, by, Ticket.Status.RESOLVED, now=now)
-    ticket.save()
+    _save(ticket)
     return ticket
 
 
@@ -179,7 +179,7 @@ def ticket_priority_change(*, ticket: Ticket, by: User, priority: str, now: date
         _event(
             ticket, by, TicketEvent.Kind.PRIORITY_CHANGED, old=old, new=ticket.get_priority_display(), now=now
         )
-        ticket.save()
+        _save(ticket)
     return ticket
 
 
@@ -192,7 +192,7 @@ def ticket_escalate(*, ticket: Ticket, by: User, reason: str, now: datetime | No
         raise TicketStateError(_("Only an open request can be escalated."))
     ticket.escalated_at = now
     event = _event(ticket, by, TicketEvent.Kind.ESCALATED, note=reason, now=now)
-    ticket.save()
+    _save(ticket)
     for manager in selectors.managers_list():
         _email(
             manager,
@@ -215,7 +215,7 @@ def ticket_claim(*, ticket: Ticket, agent: User, now: datetime | None = None) ->
     if ticket.assignee_id is not None:
         raise TicketClaimedError(_("%(name)s has already taken this ticket.") % {"name": ticket.assignee})
     _assign(ticket, agent, agent, now=now)
-    ticket.save()
+    _save(ticket)
     return ticket
 
 
@@ -226,7 +226,7 @@ def ticket_assign(*, ticket: Ticket, by: User, assignee: User | None, now: datet
     ticket = _lock(ticket)
     if ticket.assignee_id != (assignee.pk if assignee else None):
         _assign(ticket, assignee, by, now=now)
-        ticket.save()
+        _save(ticket)
     return ticket
 
 
@@ -288,6 +288,18 @@ def _search_document_refresh(ticket_id: int) -> None:
             weight="C",
             config=SEARCH_CONFIG,
         )
+    )
+
+
+def _save(ticket: Ticket) -> None:
+    """Write a locked ticket back: every field but the search document, which only
+    _search_document_refresh writes (the instance in hand holds a stale copy of it)."""
+    ticket.save(
+        update_fields=[
+            field.name
+            for field in Ticket._meta.concrete_fields
+            if field.name not in ("id", "search_document")
+        ]
     )
 
 

@@ -145,8 +145,8 @@ def test_every_change_is_in_the_history_with_old_and_new_values(ticket, agent):
     history = list(ticket.events.values_list("kind", "actor", "old_value", "new_value"))
     assert history == [
         ("created", ticket.customer.pk, "", ""),
-        ("status", agent.pk, "New", "Waiting for you"),
-        ("status", agent.pk, "Waiting for you", "Resolved"),
+        ("status", agent.pk, "New", "Pending customer"),
+        ("status", agent.pk, "Pending customer", "Resolved"),
     ]
 
 
