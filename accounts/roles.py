@@ -52,5 +52,20 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "accounts.manage_service_desk",
         "notifications.view_outboundemail",
         "notifications.change_outboundemail",
+        # The desk's set-up, kept in the admin: catalog, SLAs, calendar, teams, canned responses.
+        *(
+            f"tickets.{action}_{model}"
+            for model in (
+                "service",
+                "slapolicy",
+                "businesscalendar",
+                "workinghours",
+                "holiday",
+                "team",
+                "cannedresponse",
+            )
+            for action in ("view", "add", "change")
+        ),
+        "tickets.view_ticket",
     ],
 }

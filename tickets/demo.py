@@ -8,7 +8,17 @@ from accounts.models import User
 from customers.models import CustomerCategory, CustomerProfile
 
 from . import services
-from .models import BusinessCalendar, Holiday, Priority, Service, SlaPolicy, Team, Ticket, WorkingHours
+from .models import (
+    BusinessCalendar,
+    CannedResponse,
+    Holiday,
+    Priority,
+    Service,
+    SlaPolicy,
+    Team,
+    Ticket,
+    WorkingHours,
+)
 
 TEAMS = ["Service Desk", "Desktop Support", "Network & Access"]
 
@@ -100,6 +110,24 @@ OUT_OF_SCOPE = [
     },
 ]
 
+CANNED_RESPONSES = [
+    (
+        "Restart first",
+        "Could you restart the computer and tell me whether the problem is still there? "
+        "A restart clears most stuck updates and connections.",
+    ),
+    (
+        "Self-service password reset",
+        "You can reset your password yourself at any time at "
+        "https://id.northwind.example, with the code sent to your phone.",
+    ),
+    (
+        "We are on it",
+        "Thank you for letting us know. I am looking into it now and will update you "
+        "within the hour, even if there is no news yet.",
+    ),
+]
+
 # Who is who in the demo (by username), for IT's own notes on them.
 CUSTOMER_PROFILES = {
     "alice": ("Finance", "+44 20 7946 0110", CustomerCategory.GENERAL),
@@ -125,6 +153,8 @@ def tickets_demo_seed(users: dict[str, User]) -> None:
         )
     for entry in OUT_OF_SCOPE:
         Service.objects.get_or_create(slug=entry["slug"], defaults={**entry, "provided_by_it": False})
+    for title, body in CANNED_RESPONSES:
+        CannedResponse.objects.get_or_create(title=title, defaults={"body": body})
     for username, (department, phone, category) in CUSTOMER_PROFILES.items():
         CustomerProfile.objects.get_or_create(
             user=users[username], defaults={"department": department, "phone": phone, "category": category}

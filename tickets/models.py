@@ -356,3 +356,17 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.ticket_id}"
+
+
+class CannedResponse(models.Model):
+    """A ready-made answer agents insert into a reply and adapt."""
+
+    title = models.CharField(max_length=120, unique=True)
+    body = models.TextField(help_text=_("Markdown."))
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["title"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -18,6 +18,7 @@ from . import sla
 from .models import (
     SEARCH_CONFIG,
     BusinessCalendar,
+    CannedResponse,
     Priority,
     Service,
     SlaPolicy,
@@ -285,6 +286,10 @@ def ticket_get_for_agent(*, pk: int) -> Ticket:
 def ticket_conversation_for_agent(*, ticket: Ticket) -> QuerySet[TicketMessage]:
     """Every reply and internal note, oldest first."""
     return ticket.messages.select_related("author")
+
+
+def canned_response_list() -> QuerySet[CannedResponse]:
+    return CannedResponse.objects.filter(is_active=True).only("pk", "title", "body")
 
 
 def ticket_history(*, ticket: Ticket) -> QuerySet[TicketEvent]:

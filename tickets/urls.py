@@ -23,4 +23,5 @@ urlpatterns = [
     path("desk/tickets/<int:pk>/priority/", views_desk.ticket_priority, name="agent_priority"),
     path("desk/tickets/<int:pk>/escalate/", views_desk.ticket_escalate, name="agent_escalate"),
     path("desk/tickets/<int:pk>/redirect/", views_desk.ticket_redirect, name="agent_redirect"),
+    path("desk/tickets/<int:pk>/presence/", views_desk.ticket_presence, name="agent_presence"),
 ]

@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from core.pagination import CappedPaginator
 
-from . import selectors, services
+from . import presence, selectors, services
 from .exceptions import TicketError
 from .forms import (
     AgentReplyForm,
@@ -206,6 +206,16 @@ def ticket_redirect(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@agent_required
+@require_POST
+def ticket_presence(request: HttpRequest, pk: int) -> HttpResponse:
+    """The collision notice: check this agent in, and say who else is on the ticket."""
+    others = presence.presence_check_in(
+        ticket_id=pk, user=request.user, replying=request.POST.get("replying") == "true"
+    )
+    return render(request, "tickets/partials/_presence.html", {"others": others})
+
+
 def _act(request: HttpRequest, ticket: Ticket, form: Form, action: Callable, success: str, *, form_name: str):
     """Validate, call one service, and either go back to the ticket or show the form's errors."""
     if form.is_valid():
@@ -233,6 +243,7 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, *
         "escalate_form": EscalateForm(),
         "redirect_form": RedirectForm(),
         "claim_form": Form(),
+        "canned_responses": selectors.canned_response_list(),
         **forms,
     }
     return render(request, "tickets/agent_ticket.html", context, status=status)

@@ -182,6 +182,15 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
+# --- Cache (shared between processes when Redis is there) ----------------------------------
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+    )
+}
+
 # --- Notifications outbox -------------------------------------------------------------------
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 # Retry n waits about OUTBOX_RETRY_BASE_SECONDS * 2**(n-1), capped, with jitter.

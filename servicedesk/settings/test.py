@@ -17,3 +17,5 @@ ALLOWED_HOSTS = ["*"]
 # teardown of the test database.
 DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEV_MAILBOX_ENABLED = True
+# Each test starts with an empty cache of its own.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
