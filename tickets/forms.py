@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from customers.models import CustomerCategory
 
+from .attachments import AttachmentsField
 from .models import Impact, Priority, Service, Team, Ticket, Urgency
 from .selectors import SAVED_VIEWS, QueueFilters
 
@@ -28,6 +29,7 @@ class TicketSubmitForm(forms.Form):
         label=_("How much is it stopping you?"), choices=Urgency, initial=Urgency.MEDIUM
     )
     impact = forms.ChoiceField(label=_("Who is affected?"), choices=Impact, initial=Impact.LOW)
+    attachments = AttachmentsField()
 
     def __init__(self, *args, services, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -41,6 +43,7 @@ class ReplyForm(forms.Form):
         max_length=20_000,
         help_text=_("Markdown works."),
     )
+    attachments = AttachmentsField()
 
 
 class ReopenForm(forms.Form):
@@ -111,6 +114,7 @@ class AgentReplyForm(forms.Form):
         max_length=20_000,
         help_text=_("Markdown works. A reply goes to the customer; an internal note stays with IT."),
     )
+    attachments = AttachmentsField()
 
 
 class StatusChangeForm(forms.Form):

@@ -17,6 +17,7 @@ from customers.models import CustomerCategory, CustomerProfile
 from . import sla
 from .models import (
     SEARCH_CONFIG,
+    Attachment,
     BusinessCalendar,
     CannedResponse,
     Priority,
@@ -168,8 +169,25 @@ def ticket_get_for_customer(*, customer: User, pk: int) -> Ticket:
 
 
 def ticket_conversation_for_customer(*, ticket: Ticket) -> QuerySet:
-    """Public replies only: internal notes never leave the agents' side."""
-    return ticket.messages.filter(is_internal=False).select_related("author")
+    """Public replies only, with their files: internal notes never leave the agents' side."""
+    return ticket.messages.filter(is_internal=False).select_related("author").prefetch_related("attachments")
+
+
+def ticket_request_attachments(*, ticket: Ticket) -> QuerySet[Attachment]:
+    """The files that came with the request itself (not with a reply)."""
+    return ticket.attachments.filter(message__isnull=True)
+
+
+def attachment_get_for_user(*, user: User, pk: int) -> Attachment:
+    """An attachment its viewer may download: agents any; a customer only their own ticket's, and
+    never one on an internal note. Anything else is a 404."""
+    attachments = Attachment.objects.select_related("ticket", "message")
+    if not user.has_perm("accounts.work_ticket_queue"):
+        attachments = attachments.filter(ticket__customer=user).exclude(message__is_internal=True)
+    try:
+        return attachments.get(pk=pk)
+    except Attachment.DoesNotExist:
+        raise Http404 from None
 
 
 # --- The agents' queue ----------------------------------------------------------------------
@@ -284,8 +302,8 @@ def ticket_get_for_agent(*, pk: int) -> Ticket:
 
 
 def ticket_conversation_for_agent(*, ticket: Ticket) -> QuerySet[TicketMessage]:
-    """Every reply and internal note, oldest first."""
-    return ticket.messages.select_related("author")
+    """Every reply and internal note with their files, oldest first."""
+    return ticket.messages.select_related("author").prefetch_related("attachments")
 
 
 def canned_response_list() -> QuerySet[CannedResponse]:

@@ -7,6 +7,7 @@ from datetime import datetime
 from django.conf import settings
 from django.contrib.postgres.aggregates import StringAgg
 from django.contrib.postgres.search import SearchVector
+from django.core.files.uploadedfile import UploadedFile
 from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
@@ -18,8 +19,9 @@ from accounts.models import User
 from notifications.services import email_queue
 
 from . import selectors, sla
+from .attachments import content_type_for, display_name
 from .exceptions import TicketClaimedError, TicketStateError
-from .models import PRIORITY_MATRIX, SEARCH_CONFIG, Service, Ticket, TicketEvent, TicketMessage
+from .models import PRIORITY_MATRIX, SEARCH_CONFIG, Attachment, Service, Ticket, TicketEvent, TicketMessage
 from .signals import ticket_resolved
 
 
@@ -32,6 +34,7 @@ def ticket_create(
     service: Service,
     urgency: str,
     impact: str,
+    attachments: list[UploadedFile] = (),
     now: datetime | None = None,
 ) -> Ticket:
     """Open a request with its SLA due times; audited; e-mails the customer what to expect."""
@@ -49,6 +52,7 @@ def ticket_create(
     )
     _sla_due_times_set(ticket)
     ticket.save()
+    _attachments_add(ticket, None, customer, attachments, now=now)
     _event(ticket, customer, TicketEvent.Kind.CREATED, now=now)
     _search_document_refresh(ticket.pk)
     _email_customer(ticket, f"ticket-created:{ticket.pk}", "tickets/created")
@@ -57,7 +61,13 @@ def ticket_create(
 
 @transaction.atomic
 def ticket_reply(
-    *, ticket: Ticket, author: User, body: str, internal: bool = False, now: datetime | None = None
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str,
+    internal: bool = False,
+    attachments: list[UploadedFile] = (),
+    now: datetime | None = None,
 ) -> TicketMessage:
     """Add a public reply or an internal note; audited; e-mails the other side of a public reply.
 
@@ -75,6 +85,7 @@ def ticket_reply(
         raise TicketStateError(_("This request is resolved. Reopen it if the problem is back."))
 
     message = _message_add(ticket, author, body, internal=internal, now=now)
+    _attachments_add(ticket, message, author, attachments, now=now)
     _event(ticket, author, TicketEvent.Kind.NOTE_ADDED if internal else TicketEvent.Kind.REPLIED, now=now)
     if internal:
         ticket.save(update_fields=["updated_at"])
@@ -268,6 +279,23 @@ def ticket_bulk_update(
         else:
             outcome.updated.append(ticket)
     return outcome
+
+
+def _attachments_add(
+    ticket: Ticket, message: TicketMessage | None, by: User, files: list[UploadedFile], *, now: datetime
+) -> None:
+    for upload in files:
+        name = display_name(upload.name)
+        Attachment.objects.create(
+            ticket=ticket,
+            message=message,
+            uploaded_by=by,
+            file=upload,
+            original_name=name,
+            content_type=content_type_for(name),
+            size=upload.size,
+            created_at=now,
+        )
 
 
 def _search_document_refresh(ticket_id: int) -> None:

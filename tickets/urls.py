@@ -13,6 +13,7 @@ urlpatterns = [
     path("requests/<int:pk>/", views_portal.ticket_detail, name="detail"),
     path("requests/<int:pk>/reply/", views_portal.ticket_reply, name="reply"),
     path("requests/<int:pk>/reopen/", views_portal.ticket_reopen, name="reopen"),
+    path("attachments/<int:pk>/", views_portal.attachment_download, name="attachment"),
     path("desk/", views_desk.queue, name="queue"),
     path("desk/bulk/", views_desk.bulk_update, name="bulk_update"),
     path("desk/tickets/<int:pk>/", views_desk.ticket_detail, name="agent_detail"),

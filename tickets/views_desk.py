@@ -235,6 +235,7 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, *
         "ticket": ticket,
         "category": selectors.customer_category_get(user=ticket.customer),
         "conversation": selectors.ticket_conversation_for_agent(ticket=ticket),
+        "request_attachments": selectors.ticket_request_attachments(ticket=ticket),
         "history": selectors.ticket_history(ticket=ticket),
         "reply_form": AgentReplyForm(),
         "status_form": StatusChangeForm(ticket=ticket),

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,7 +35,7 @@ def catalog_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def ticket_submit(request: HttpRequest) -> HttpResponse:
     catalog = selectors.service_list_for_catalog()
     initial = {"service": catalog.filter(slug=request.GET.get("service")).first()}
-    form = TicketSubmitForm(request.POST or None, services=catalog, initial=initial)
+    form = TicketSubmitForm(request.POST or None, request.FILES or None, services=catalog, initial=initial)
     if request.method == "POST" and form.is_valid():
         ticket = services.ticket_create(customer=request.user, **form.cleaned_data)
         messages.success(
@@ -88,10 +88,10 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = selectors.ticket_get_for_customer(customer=request.user, pk=pk)
-    form = ReplyForm(request.POST)
+    form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.ticket_reply(ticket=ticket, author=request.user, body=form.cleaned_data["body"])
+            services.ticket_reply(ticket=ticket, author=request.user, **form.cleaned_data)
         except TicketError as exc:
             form.add_error(None, str(exc))
     if form.errors:
@@ -116,6 +116,22 @@ def ticket_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(ticket)
 
 
+@login_required
+@require_GET
+def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+    """A ticket's file, for those who may see the ticket (404 for anyone else); always a download."""
+    attachment = selectors.attachment_get_for_user(user=request.user, pk=pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    # Even if a browser were talked into rendering it, it could run nothing.
+    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
 def _render_detail(
     request: HttpRequest,
     ticket,
@@ -127,6 +143,7 @@ def _render_detail(
     context = {
         "ticket": ticket,
         "conversation": selectors.ticket_conversation_for_customer(ticket=ticket),
+        "request_attachments": selectors.ticket_request_attachments(ticket=ticket),
         "reply_form": reply_form or ReplyForm(),
         "reopen_form": reopen_form or ReopenForm(),
         "can_reopen": ticket.reopen_until is not None and timezone.now() <= ticket.reopen_until,

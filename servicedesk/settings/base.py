@@ -208,6 +208,24 @@ DEV_MAILBOX_ENABLED = False
 # --- Tickets -------------------------------------------------------------------------------
 # A customer may reopen a resolved request for this many days; after that they submit a new one.
 TICKET_REOPEN_DAYS = env.int("TICKET_REOPEN_DAYS", default=14)
+# Attachments: how many per message, how large, and which types (by extension; served as downloads).
+ATTACHMENT_MAX_FILES = 5
+ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+ATTACHMENT_EXTENSIONS = {
+    "pdf",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "txt",
+    "log",
+    "csv",
+    "docx",
+    "xlsx",
+    "pptx",
+    "eml",
+    "zip",
+}
 # A ticket whose next SLA target falls within this many hours is "at risk" (and "breaching soon").
 SLA_AT_RISK_HOURS = env.int("SLA_AT_RISK_HOURS", default=2)
 

@@ -24,3 +24,9 @@ def office_hours(db) -> BusinessCalendar:
         for weekday in range(5)
     )
     return calendar
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path) -> None:
+    """Uploaded files go to a throwaway folder, never var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
