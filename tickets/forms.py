@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.widgets import FastSelect
 from customers.models import CustomerCategory
 
 from .attachments import AttachmentsField
@@ -11,6 +12,7 @@ from .selectors import SAVED_VIEWS, QueueFilters
 
 class TicketSubmitForm(forms.Form):
     service = forms.ModelChoiceField(
+        widget=FastSelect,
         queryset=Service.objects.none(),
         label=_("What is it about?"),
         empty_label=_("Choose a service…"),
@@ -26,9 +28,11 @@ class TicketSubmitForm(forms.Form):
         help_text=_("What happened, what you expected, any error message. Markdown works."),
     )
     urgency = forms.ChoiceField(
-        label=_("How much is it stopping you?"), choices=Urgency, initial=Urgency.MEDIUM
+        widget=FastSelect, label=_("How much is it stopping you?"), choices=Urgency, initial=Urgency.MEDIUM
     )
-    impact = forms.ChoiceField(label=_("Who is affected?"), choices=Impact, initial=Impact.LOW)
+    impact = forms.ChoiceField(
+        widget=FastSelect, label=_("Who is affected?"), choices=Impact, initial=Impact.LOW
+    )
     attachments = AttachmentsField()
 
     def __init__(self, *args, services, **kwargs) -> None:
@@ -57,27 +61,42 @@ class ReopenForm(forms.Form):
 class QueueFilterForm(forms.Form):
     """The queue's filters, read from the query string; anything invalid is simply ignored."""
 
-    view = forms.ChoiceField(choices=list(SAVED_VIEWS.items()), required=False)
+    view = forms.ChoiceField(widget=FastSelect, choices=list(SAVED_VIEWS.items()), required=False)
     q = forms.CharField(label=_("Search"), max_length=200, required=False)
     status = forms.ChoiceField(
-        label=_("Status"), choices=[("", _("Any open")), *Ticket.Status.choices], required=False
+        widget=FastSelect,
+        label=_("Status"),
+        choices=[("", _("Any open")), *Ticket.Status.choices],
+        required=False,
     )
     priority = forms.ChoiceField(
-        label=_("Priority"), choices=[("", _("Any")), *Priority.choices], required=False
+        widget=FastSelect, label=_("Priority"), choices=[("", _("Any")), *Priority.choices], required=False
     )
     service = forms.ModelChoiceField(
-        label=_("Service"), queryset=Service.objects.all(), required=False, empty_label=_("Any")
+        widget=FastSelect,
+        label=_("Service"),
+        queryset=Service.objects.all(),
+        required=False,
+        empty_label=_("Any"),
     )
     assignee = forms.ModelChoiceField(
-        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Anyone")
+        widget=FastSelect,
+        label=_("Assignee"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Anyone"),
     )
     team = forms.ModelChoiceField(
-        label=_("Team"), queryset=Team.objects.all(), required=False, empty_label=_("Any")
+        widget=FastSelect, label=_("Team"), queryset=Team.objects.all(), required=False, empty_label=_("Any")
     )
     category = forms.ChoiceField(
-        label=_("Customer"), choices=[("", _("Anyone")), *CustomerCategory.choices], required=False
+        widget=FastSelect,
+        label=_("Customer"),
+        choices=[("", _("Anyone")), *CustomerCategory.choices],
+        required=False,
     )
     sla = forms.ChoiceField(
+        widget=FastSelect,
         label=_("SLA"),
         choices=[("", _("Any")), ("breached", _("Breached")), ("at_risk", _("At risk"))],
         required=False,
@@ -86,6 +105,7 @@ class QueueFilterForm(forms.Form):
         label=_("Due within (hours)"), min_value=1, max_value=24 * 30, required=False
     )
     sort = forms.ChoiceField(
+        widget=FastSelect,
         label=_("Sort by"),
         choices=[
             ("due", _("Due first")),
@@ -118,7 +138,7 @@ class AgentReplyForm(forms.Form):
 
 
 class StatusChangeForm(forms.Form):
-    status = forms.ChoiceField(label=_("Move to"), choices=Ticket.Status)
+    status = forms.ChoiceField(widget=FastSelect, label=_("Move to"), choices=Ticket.Status)
 
     def __init__(self, *args, ticket: Ticket, **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -128,7 +148,11 @@ class StatusChangeForm(forms.Form):
 
 class AssignForm(forms.Form):
     assignee = forms.ModelChoiceField(
-        label=_("Assignee"), queryset=User.objects.none(), required=False, empty_label=_("Nobody")
+        widget=FastSelect,
+        label=_("Assignee"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=_("Nobody"),
     )
 
     def __init__(self, *args, agents, **kwargs) -> None:
@@ -137,7 +161,7 @@ class AssignForm(forms.Form):
 
 
 class PriorityForm(forms.Form):
-    priority = forms.ChoiceField(label=_("Priority"), choices=Priority)
+    priority = forms.ChoiceField(widget=FastSelect, label=_("Priority"), choices=Priority)
 
 
 class EscalateForm(forms.Form):
@@ -150,11 +174,14 @@ class EscalateForm(forms.Form):
 
 class RedirectForm(forms.Form):
     to_service = forms.ModelChoiceField(
+        widget=FastSelect,
         label=_("Who does it instead"),
         queryset=Service.objects.filter(is_active=True, provided_by_it=False),
         empty_label=_("Choose the official process…"),
     )
-    root_cause = forms.ChoiceField(label=_("Why did they come to IT?"), choices=Ticket.RootCause)
+    root_cause = forms.ChoiceField(
+        widget=FastSelect, label=_("Why did they come to IT?"), choices=Ticket.RootCause
+    )
     note = forms.CharField(
         label=_("A word of your own (optional)"),
         widget=forms.Textarea(attrs={"rows": 2}),
@@ -165,9 +192,11 @@ class RedirectForm(forms.Form):
 
 class BulkUpdateForm(forms.Form):
     tickets = forms.ModelMultipleChoiceField(queryset=Ticket.objects.all(), widget=forms.MultipleHiddenInput)
-    assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none(), required=False)
+    assignee = forms.ModelChoiceField(
+        widget=FastSelect, label=_("Assign to"), queryset=User.objects.none(), required=False
+    )
     status = forms.ChoiceField(
-        label=_("Set status"), choices=[("", "—"), *Ticket.Status.choices], required=False
+        widget=FastSelect, label=_("Set status"), choices=[("", "—"), *Ticket.Status.choices], required=False
     )
 
     def __init__(self, *args, agents, **kwargs) -> None:

@@ -29,7 +29,7 @@ from .forms import (
 )
 from .models import Ticket
 
-QUEUE_PAGE_SIZE = 50
+QUEUE_PAGE_SIZE = 25
 
 
 def agent_required(view: Callable) -> Callable:
@@ -40,8 +40,8 @@ def agent_required(view: Callable) -> Callable:
 @agent_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    agents = selectors.agents_list()
-    form = QueueFilterForm(request.GET, agents=agents)
+    agents = list(selectors.agents_list())  # one query for the filter, the bulk menu and validation
+    form = QueueFilterForm(request.GET, agents=selectors.agents_list())
     filters = form.filters()
     tickets = selectors.ticket_queue_for_agent(agent=request.user, filters=filters, now=timezone.now())
     page = CappedPaginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -64,7 +64,8 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "tickets": page.object_list,
         "saved_views": selectors.SAVED_VIEWS,
-        "bulk_form": BulkUpdateForm(agents=agents),
+        "agents": agents,
+        "bulk_statuses": Ticket.Status.choices,
         "query_without_page": _query_without(request, "page"),
     }
     template = "tickets/queue.html#queue-results" if request.htmx else "tickets/queue.html"

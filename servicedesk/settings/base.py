@@ -105,7 +105,7 @@ PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT", default=60 * 60 * 24)
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env("TIME_ZONE", default="Europe/London")
-USE_I18N = True
+USE_I18N = env.bool("USE_I18N", default=False)
 USE_TZ = True
 
 # --- Static and uploaded files --------------------------------------------------------------

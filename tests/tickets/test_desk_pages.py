@@ -146,7 +146,7 @@ def test_queue_runs_a_constant_number_of_queries(agent_client, django_assert_max
     with django_assert_max_num_queries(12):
         response = agent_client.get(QUEUE)
 
-    assert len(response.context["tickets"]) == 50
+    assert len(response.context["tickets"]) == 25
 
 
 def test_htmx_filtering_returns_only_the_results(agent_client):

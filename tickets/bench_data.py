@@ -1,0 +1,269 @@
+"""A large, realistic data set for `manage.py seed_bench`: customers, agents and tickets with
+replies, written in bulk (COPY on Postgres) rather than through the services, for speed."""
+
+import csv
+import io
+import random
+import sys
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
+from django.db import connection, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from accounts.roles import Role
+from customers.models import CustomerCategory, CustomerProfile
+
+from .demo import IT_SERVICES, OUT_OF_SCOPE, TEAMS
+from .models import PRIORITY_MATRIX, SEARCH_CONFIG, Impact, Service, Team, Ticket, TicketMessage, Urgency
+
+BENCH_PREFIX = "bench"
+SUBJECTS = [
+    "Laptop will not start", "Outlook keeps asking for my password", "VPN drops every few minutes",
+    "Printer on floor {n} jams", "Need access to the {n} shared drive", "Screen flickers", "Teams calls drop",
+    "Locked out of CRM", "Install Visio please", "Phone does not sync mail", "Wi-Fi slow in meeting room {n}",
+    "Excel crashes when opening a large file", "New starter needs an account", "Cannot print to PDF",
+]  # fmt: skip
+REPLIES = [
+    "I am looking into it now.", "Could you restart and try again?", "Which building are you in?",
+    "Done: please check and tell us.", "Still happening this morning.", "Thank you, that fixed it.",
+]  # fmt: skip
+
+
+class Progress:
+    """One updating line on stderr: what, how many of how many, and how long so far."""
+
+    def __init__(self, label: str, total: int) -> None:
+        self.label, self.total, self.done, self.started = label, total, 0, time.monotonic()
+
+    def advance(self, count: int) -> None:
+        self.done += count
+        percent = min(100, 100 * self.done / self.total) if self.total else 100
+        elapsed = time.monotonic() - self.started
+        sys.stderr.write(f"\r{self.label}: {self.done:,} ({percent:.0f}%) {elapsed:.1f}s")
+        sys.stderr.flush()
+
+    def finish(self) -> None:
+        sys.stderr.write("\n")
+
+
+def bench_seed(*, tickets: int, customers: int, agents: int, seed: int = 7) -> None:
+    """Add `tickets` tickets (about 2.5 replies each) for `customers` customers and `agents` agents."""
+    rng = random.Random(seed)
+    teams = {name: Team.objects.get_or_create(name=name)[0] for name in TEAMS}
+    for name, slug, team, summary in IT_SERVICES:
+        Service.objects.get_or_create(
+            slug=slug, defaults={"name": name, "summary": summary, "default_team": teams[team]}
+        )
+    for entry in OUT_OF_SCOPE:
+        Service.objects.get_or_create(slug=entry["slug"], defaults={**entry, "provided_by_it": False})
+    services = list(Service.objects.values_list("pk", flat=True))
+
+    customer_ids = _users_seed("customer", customers, Role.CUSTOMER, rng)
+    agent_ids = _users_seed("agent", agents, Role.AGENT, rng)
+    _write(
+        CustomerProfile,
+        ["user_id", "department", "phone", "category"],
+        (
+            (pk, rng.choice(["Finance", "Sales", "Warehouse", "HR", "Legal"]), "", _category(rng))
+            for pk in customer_ids
+        ),
+        Progress("profiles", len(customer_ids)),
+    )
+    now = timezone.now()
+    first_ticket_id = (Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
+    _write(
+        Ticket,
+        [
+            "title",
+            "description",
+            "customer_id",
+            "service_id",
+            "urgency",
+            "impact",
+            "priority",
+            "status",
+            "assignee_id",
+            "team_id",
+            "created_at",
+            "updated_at",
+            "first_response_due_at",
+            "resolution_due_at",
+            "first_responded_at",
+            "sla_paused_at",
+            "sla_paused_minutes",
+            "resolved_at",
+            "closed_at",
+            "resolution",
+            "root_cause",
+        ],
+        (
+            _ticket_row(rng, now, customer_ids, agent_ids, services, [t.pk for t in teams.values()])
+            for _ in range(tickets)
+        ),
+        Progress("tickets", tickets),
+    )
+    ticket_rows = Ticket.objects.filter(pk__gte=first_ticket_id).values_list(
+        "pk", "customer_id", "assignee_id", "created_at"
+    )
+    _write(
+        TicketMessage,
+        ["ticket_id", "author_id", "body", "is_internal", "created_at"],
+        _message_rows(rng, ticket_rows.iterator(chunk_size=20_000), agent_ids),
+        Progress("replies", int(tickets * 2.5)),
+    )
+    if connection.vendor == "postgresql":
+        sys.stderr.write("search documents and statistics…\n")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE tickets_ticket SET search_document = "
+                f"setweight(to_tsvector('{SEARCH_CONFIG}', title), 'A') || "
+                f"setweight(to_tsvector('{SEARCH_CONFIG}', description), 'B') WHERE id >= %s",
+                [first_ticket_id],
+            )
+            cursor.execute("ANALYZE")
+
+
+def _category(rng: random.Random) -> str:
+    roll = rng.random()
+    return (
+        CustomerCategory.VIP
+        if roll < 0.03
+        else CustomerCategory.REPEAT_OFFENDER
+        if roll < 0.05
+        else CustomerCategory.GENERAL
+    )
+
+
+def _users_seed(kind: str, count: int, role: Role, rng: random.Random) -> list[int]:
+    start = User.objects.filter(username__startswith=f"{BENCH_PREFIX}-{kind}-").count()
+    password = make_password(
+        f"{BENCH_PREFIX}-password"
+    )  # hashed once, shared: these accounts are for load only
+    now = timezone.now()
+    _write(
+        User,
+        [
+            "username",
+            "email",
+            "first_name",
+            "last_name",
+            "password",
+            "is_active",
+            "is_staff",
+            "is_superuser",
+            "date_joined",
+        ],
+        (
+            (
+                f"{BENCH_PREFIX}-{kind}-{n}",
+                f"{BENCH_PREFIX}-{kind}-{n}@example.com",
+                kind.title(),
+                str(n),
+                password,
+                True,
+                False,
+                False,
+                now,
+            )
+            for n in range(start, count)
+        ),
+        Progress(f"{kind}s", max(count - start, 0)),
+    )
+    ids = list(
+        User.objects.filter(username__startswith=f"{BENCH_PREFIX}-{kind}-").values_list("pk", flat=True)
+    )
+    group = Group.objects.get(name=role.group_name)
+    through = User.groups.through
+    existing = set(through.objects.filter(group=group, user_id__in=ids).values_list("user_id", flat=True))
+    through.objects.bulk_create(
+        [through(user_id=pk, group=group) for pk in ids if pk not in existing], batch_size=5000
+    )
+    return ids
+
+
+def _ticket_row(rng, now, customers, agents, services, teams) -> tuple:
+    created = now - timedelta(minutes=rng.randint(10, 2 * 365 * 24 * 60))
+    urgency, impact = rng.choice(Urgency.values), rng.choice(Impact.values)
+    priority = PRIORITY_MATRIX[(urgency, impact)]
+    first_due, resolution_due = created + timedelta(hours=4), created + timedelta(days=3)
+    age = now - created
+    # Old tickets are done; recent ones are spread over the workflow, as on a real desk.
+    status = (
+        "closed" if age > timedelta(days=14) else rng.choice(["new", "open", "open", "pending", "resolved"])
+    )
+    assignee = None if status == "new" else rng.choice(agents)
+    responded = None if status == "new" else created + timedelta(minutes=rng.randint(5, 600))
+    resolved = created + timedelta(hours=rng.randint(1, 120)) if status in ("resolved", "closed") else None
+    closed = resolved + timedelta(days=7) if status == "closed" else None
+    paused = now if status == "pending" else resolved
+    title = rng.choice(SUBJECTS).format(n=rng.randint(1, 9))
+    description = f"{title}. Reported by phone; details in the replies."
+    return (
+        title, description, rng.choice(customers), rng.choice(services), urgency, impact, priority,
+        status, assignee, rng.choice(teams), created, resolved or created, first_due, resolution_due,
+        responded, paused, 0, resolved, closed, "fixed" if resolved else "", "",
+    )  # fmt: skip
+
+
+def _message_rows(rng, tickets: Iterator[tuple], agents: list[int]) -> Iterator[tuple]:
+    for ticket_id, customer_id, assignee_id, created in tickets:
+        for n in range(rng.choice([1, 2, 3, 4])):
+            author = customer_id if n % 2 else (assignee_id or rng.choice(agents))
+            yield ticket_id, author, rng.choice(REPLIES), False, created + timedelta(minutes=30 * (n + 1))
+
+
+def _write(model, columns: list[str], rows: Iterator[tuple], progress: Progress, batch: int = 20_000) -> None:
+    """Insert rows in batches: COPY on Postgres, bulk INSERT elsewhere."""
+    write: Callable[[list[tuple]], None] = (
+        _copy(model, columns) if connection.vendor == "postgresql" else _insert(model, columns)
+    )
+    chunk: list[tuple] = []
+    for row in rows:
+        chunk.append(row)
+        if len(chunk) >= batch:
+            write(chunk)
+            progress.advance(len(chunk))
+            chunk = []
+    if chunk:
+        write(chunk)
+        progress.advance(len(chunk))
+    progress.finish()
+
+
+def _copy(model, columns: list[str]) -> Callable[[list[tuple]], None]:
+    table = model._meta.db_table
+
+    def write(chunk: list[tuple]) -> None:
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        for row in chunk:
+            writer.writerow(["\\N" if value is None else _csv(value) for value in row])
+        buffer.seek(0)
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.copy_expert(
+                f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
+            )
+
+    return write
+
+
+def _csv(value) -> str:
+    if isinstance(value, bool):
+        return "t" if value else "f"
+    if isinstance(value, datetime):
+        return value.isoformat()
+    return str(value)
+
+
+def _insert(model, columns: list[str]) -> Callable[[list[tuple]], None]:
+    def write(chunk: list[tuple]) -> None:
+        model.objects.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in chunk], batch_size=2000
+        )
+
+    return write
