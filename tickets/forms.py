@@ -10,6 +10,29 @@ from .models import Impact, Priority, Service, Team, Ticket, Urgency
 from .selectors import SAVED_VIEWS, QueueFilters
 
 
+class AgentChoiceField(forms.ChoiceField):
+    """An agent picked from a list the view already loaded: no query to render or to validate,
+    where a ModelChoiceField would query for each (the queue and the ticket page show it twice)."""
+
+    widget = FastSelect
+
+    def __init__(self, *, empty_label: str, **kwargs) -> None:
+        self.empty_label = empty_label
+        self.agents_by_pk: dict[str, User] = {}
+        super().__init__(**kwargs)
+
+    def set_agents(self, agents: list[User]) -> None:
+        self.agents_by_pk = {str(agent.pk): agent for agent in agents}
+        self.choices = [
+            ("", self.empty_label),
+            *((pk, agent.display_name) for pk, agent in self.agents_by_pk.items()),
+        ]
+
+    def clean(self, value) -> User | None:
+        value = super().clean(value)
+        return self.agents_by_pk.get(str(value)) if value else None
+
+
 class TicketSubmitForm(forms.Form):
     service = forms.ModelChoiceField(
         widget=FastSelect,
@@ -79,13 +102,7 @@ class QueueFilterForm(forms.Form):
         required=False,
         empty_label=_("Any"),
     )
-    assignee = forms.ModelChoiceField(
-        widget=FastSelect,
-        label=_("Assignee"),
-        queryset=User.objects.none(),
-        required=False,
-        empty_label=_("Anyone"),
-    )
+    assignee = AgentChoiceField(label=_("Assignee"), required=False, empty_label=_("Anyone"))
     team = forms.ModelChoiceField(
         widget=FastSelect, label=_("Team"), queryset=Team.objects.all(), required=False, empty_label=_("Any")
     )
@@ -118,7 +135,7 @@ class QueueFilterForm(forms.Form):
 
     def __init__(self, *args, agents, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = agents
+        self.fields["assignee"].set_agents(agents)
 
     def filters(self) -> QueueFilters:
         """The valid filters; a field that did not validate counts as not given."""
@@ -147,17 +164,11 @@ class StatusChangeForm(forms.Form):
 
 
 class AssignForm(forms.Form):
-    assignee = forms.ModelChoiceField(
-        widget=FastSelect,
-        label=_("Assignee"),
-        queryset=User.objects.none(),
-        required=False,
-        empty_label=_("Nobody"),
-    )
+    assignee = AgentChoiceField(label=_("Assignee"), required=False, empty_label=_("Nobody"))
 
     def __init__(self, *args, agents, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = agents
+        self.fields["assignee"].set_agents(agents)
 
 
 class PriorityForm(forms.Form):
@@ -192,16 +203,22 @@ class RedirectForm(forms.Form):
 
 class BulkUpdateForm(forms.Form):
     tickets = forms.ModelMultipleChoiceField(queryset=Ticket.objects.all(), widget=forms.MultipleHiddenInput)
-    assignee = forms.ModelChoiceField(
-        widget=FastSelect, label=_("Assign to"), queryset=User.objects.none(), required=False
+    assignee = AgentChoiceField(
+        label=_("Assign to"),
+        required=False,
+        empty_label=_("Assign to…"),
+        widget=FastSelect(attrs={"class": "form-select form-select-sm w-auto"}),
     )
     status = forms.ChoiceField(
-        widget=FastSelect, label=_("Set status"), choices=[("", "—"), *Ticket.Status.choices], required=False
+        widget=FastSelect(attrs={"class": "form-select form-select-sm w-auto"}),
+        label=_("Set status"),
+        choices=[("", _("Set status…")), *Ticket.Status.choices],
+        required=False,
     )
 
     def __init__(self, *args, agents, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = agents
+        self.fields["assignee"].set_agents(agents)
 
     def clean(self) -> dict:
         cleaned = super().clean()

@@ -268,10 +268,26 @@ class Ticket(models.Model):
             models.Index(fields=["customer", "-created_at"], name="tickets_customer_recent_idx"),
             models.Index(fields=["status", "-created_at"], name="tickets_status_recent_idx"),
             models.Index(fields=["assignee", "status"], name="tickets_assignee_status_idx"),
+            # The queue lists open tickets by due time, whole or by team, assignee or priority.
             models.Index(
                 fields=["resolution_due_at"],
                 condition=Q(status__in=["new", "open", "pending"]),
                 name="tickets_open_due_idx",
+            ),
+            models.Index(
+                fields=["team", "resolution_due_at"],
+                condition=Q(status__in=["new", "open", "pending"]),
+                name="tickets_open_team_due_idx",
+            ),
+            models.Index(
+                fields=["assignee", "resolution_due_at"],
+                condition=Q(status__in=["new", "open", "pending"]),
+                name="tickets_open_assignee_due_idx",
+            ),
+            models.Index(
+                fields=["priority", "resolution_due_at"],
+                condition=Q(status__in=["new", "open", "pending"]),
+                name="tickets_open_priority_due_idx",
             ),
         ]
         constraints = [

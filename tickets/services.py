@@ -337,7 +337,7 @@ def _lock(ticket: Ticket) -> Ticket:
     No joins: after waiting for another transaction's lock, Postgres re-reads the locked row but
     not the rows joined to it, so a joined assignee could be stale. Related rows load afterwards.
     """
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+    return Ticket.objects.select_for_update().defer("search_document").get(pk=ticket.pk)
 
 
 def _move(ticket: Ticket, by: User, status: str, *, now: datetime) -> None:

@@ -41,7 +41,7 @@ def agent_required(view: Callable) -> Callable:
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
     agents = list(selectors.agents_list())  # one query for the filter, the bulk menu and validation
-    form = QueueFilterForm(request.GET, agents=selectors.agents_list())
+    form = QueueFilterForm(request.GET, agents=agents)
     filters = form.filters()
     tickets = selectors.ticket_queue_for_agent(agent=request.user, filters=filters, now=timezone.now())
     page = CappedPaginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -64,8 +64,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "tickets": page.object_list,
         "saved_views": selectors.SAVED_VIEWS,
-        "agents": agents,
-        "bulk_statuses": Ticket.Status.choices,
+        "bulk_form": BulkUpdateForm(agents=agents, auto_id="bulk-%s"),
         "query_without_page": _query_without(request, "page"),
     }
     template = "tickets/queue.html#queue-results" if request.htmx else "tickets/queue.html"
@@ -75,7 +74,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @agent_required
 @require_POST
 def bulk_update(request: HttpRequest) -> HttpResponse:
-    form = BulkUpdateForm(request.POST, agents=selectors.agents_list())
+    form = BulkUpdateForm(request.POST, agents=list(selectors.agents_list()))
     back = reverse("tickets:queue") + "?" + request.POST.get("return_query", "")
     if not form.is_valid():
         for error in form.errors.get("__all__", []) + form.errors.get("tickets", []):
@@ -156,7 +155,7 @@ def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         ticket,
-        AssignForm(request.POST, agents=selectors.agents_list()),
+        AssignForm(request.POST, agents=list(selectors.agents_list())),
         lambda data: services.ticket_assign(ticket=ticket, by=request.user, assignee=data["assignee"]),
         _("Assignee changed."),
         form_name="assign_form",
@@ -231,7 +230,7 @@ def _act(request: HttpRequest, ticket: Ticket, form: Form, action: Callable, suc
 
 
 def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms) -> HttpResponse:
-    agents = selectors.agents_list()
+    agents = list(selectors.agents_list())
     context = {
         "ticket": ticket,
         "category": selectors.customer_category_get(user=ticket.customer),
