@@ -52,10 +52,10 @@ def _queue_filtered() -> Callable[[], object]:
 
 def _ticket_page() -> Callable[[], object]:
     client = _agent()
-    urls = itertools.cycle(
-        reverse("tickets:agent_detail", args=[pk])
-        for pk in Ticket.objects.open().values_list("pk", flat=True)[:50]
-    )
+    recent = Ticket.objects.order_by("-pk").values_list("pk", flat=True)[
+        :50
+    ]  # every state, as agents see them
+    urls = itertools.cycle([reverse("tickets:agent_detail", args=[pk]) for pk in recent])
     return lambda: _get(client, next(urls))()
 
 

@@ -1,0 +1,36 @@
+"""The benchmark's data loader and runner work end to end (on a tiny data set: figures are
+measured with the commands, never asserted in tests)."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from customers.models import CustomerProfile
+from tickets.models import Ticket, TicketMessage
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_bench_then_bench_prints_every_scenario():
+    call_command("seed_bench", tickets=60, customers=12, agents=3, stdout=StringIO())
+
+    assert Ticket.objects.count() == 60
+    assert TicketMessage.objects.count() >= 60
+    assert CustomerProfile.objects.count() == 12
+
+    out = StringIO()
+    call_command("bench", repeat=2, as_json=True, stdout=out)
+
+    figures = json.loads(out.getvalue())
+    assert set(figures) == {
+        "queue: default view",
+        "queue: filtered",
+        "queue: search",
+        "ticket page",
+        "my requests",
+        "submit a ticket",
+    }
+    for scenario in figures.values():
+        assert scenario["median_ms"] > 0
+        assert scenario["queries"] > 0
