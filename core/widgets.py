@@ -6,18 +6,16 @@ from django.utils.safestring import SafeString, mark_safe
 
 
 class FastSelect(forms.Select):
-    """A <select> built in Python. Django renders every <option> through a template, which costs
-    milliseconds for a list of 300 agents on pages that must answer in 25 ms."""
+    """A <select> built straight from its choices. Django renders every <option> through a
+    template and a dict of context; for 300 agents that costs milliseconds on pages that must
+    answer in 25 ms. Flat choices only (no <optgroup>), which is all this project uses."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
-        widget = self.get_context(name, value, attrs)["widget"]
+        selected = {str(chosen) for chosen in self.format_value(value)}
         options = "".join(
-            f'<option value="{escape(str(option["value"]))}"{" selected" if option["selected"] else ""}>'
-            f"{escape(str(option['label']))}</option>"
-            for _group_name, group, _index in widget["optgroups"]
-            for option in group
+            f'<option value="{escape(str(option))}"{" selected" if str(option) in selected else ""}>'
+            f"{escape(str(label))}</option>"
+            for option, label in self.choices
         )
-        # Every value and label above is escaped; flatatt escapes the attributes.
-        return mark_safe(
-            f'<select name="{escape(widget["name"])}"{flatatt(widget["attrs"])}>{options}</select>'
-        )
+        attrs = flatatt(self.build_attrs(self.attrs, attrs))  # flatatt escapes the attributes
+        return mark_safe(f'<select name="{escape(name)}"{attrs}>{options}</select>')
