@@ -135,6 +135,12 @@ def service_list_for_catalog() -> QuerySet[Service]:
     return Service.objects.filter(is_active=True).select_related("default_team")
 
 
+def service_chosen(*, value: object) -> Service | None:
+    """The active catalog entry a form's raw service value names, or None (also when malformed)."""
+    value = str(value or "")
+    return service_list_for_catalog().filter(pk=value).first() if value.isdigit() else None
+
+
 def service_get_for_catalog(*, slug: str) -> Service:
     try:
         return service_list_for_catalog().get(slug=slug)

@@ -42,7 +42,11 @@ def ticket_submit(request: HttpRequest) -> HttpResponse:
             request, _("Thank you. Your request %(reference)s is with IT.") % {"reference": ticket.reference}
         )
         return redirect(ticket)
-    context = {"form": form, "expectation": _expectation(request, form)}
+    context = {
+        "form": form,
+        "expectation": _expectation(request, form),
+        "service": selectors.service_chosen(value=form["service"].value()),
+    }
     return render(request, "tickets/ticket_submit.html", context)
 
 
@@ -54,6 +58,14 @@ def ticket_submit_expectation(request: HttpRequest) -> HttpResponse:
     return render(
         request, "tickets/partials/_sla_expectation.html", {"expectation": _expectation(request, form)}
     )
+
+
+@customer_required
+@require_GET
+def ticket_submit_guidance(request: HttpRequest) -> HttpResponse:
+    """When the chosen service is not IT's, who does it and how, before the customer sends it."""
+    service = selectors.service_chosen(value=request.GET.get("service"))
+    return render(request, "tickets/partials/_service_guidance.html", {"service": service})
 
 
 def _expectation(request: HttpRequest, form: TicketSubmitForm) -> selectors.SlaExpectation:

@@ -99,3 +99,17 @@ def test_an_out_of_scope_request_is_redirected_with_guidance(browser, live_serve
     customer_page.goto(ticket.get_absolute_url())
     expect(customer_page.get_by_text("Open the Facilities order form.")).to_be_visible()
     expect(customer_page.get_by_text("Fran Facilities")).to_be_visible()
+
+
+def test_choosing_something_it_does_not_do_shows_who_does_before_sending(
+    browser, live_server, transactional_db
+):
+    OutOfScopeServiceFactory(name="Printer paper")
+    customer = CustomerFactory()
+
+    page = _logged_in(browser, live_server, customer)
+    page.goto("/requests/new/")
+    page.get_by_label("What is it about?").select_option(label="Printer paper")
+
+    expect(page.get_by_text("Facilities looks after this, not IT")).to_be_visible()
+    expect(page.get_by_role("link", name="https://intranet.example/facilities/order")).to_be_visible()

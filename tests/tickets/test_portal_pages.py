@@ -232,3 +232,25 @@ def test_hostile_text_in_a_request_renders_inert(customer_client, customer, host
         assert "<img src=x onerror" not in page
         assert "<svg onload" not in page
         assert 'href="javascript:' not in page.lower()
+
+
+def test_choosing_an_out_of_scope_service_shows_who_does_it_before_sending(customer_client):
+    paper = OutOfScopeServiceFactory()
+    laptops = ServiceFactory()
+    url = reverse("tickets:submit_guidance")
+
+    guidance = customer_client.get(url, {"service": paper.pk}).content.decode()
+    nothing = customer_client.get(url, {"service": laptops.pk}).content.decode()
+
+    assert "Facilities looks after this, not IT" in guidance
+    assert paper.form_url in guidance
+    assert "looks after this" not in nothing
+    assert customer_client.get(url, {"service": "nope"}).status_code == 200
+
+
+def test_the_guidance_also_shows_when_the_form_comes_back_with_errors(customer_client):
+    paper = OutOfScopeServiceFactory()
+
+    response = customer_client.post(reverse("tickets:submit"), {"service": paper.pk, "title": ""})
+
+    assert "Facilities looks after this, not IT" in response.content.decode()
