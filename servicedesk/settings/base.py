@@ -192,6 +192,10 @@ CACHES = {
     )
 }
 
+# Sessions are read on every request: from the cache, falling back to (and written through to)
+# the database, so a cache flush logs nobody out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
 # --- Notifications outbox -------------------------------------------------------------------
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
 # Retry n waits about OUTBOX_RETRY_BASE_SECONDS * 2**(n-1), capped, with jitter.
