@@ -66,8 +66,15 @@ def queue(request: HttpRequest) -> HttpResponse:
         "saved_views": selectors.SAVED_VIEWS,
         "bulk_form": BulkUpdateForm(agents=agents, auto_id="bulk-%s"),
         "query_without_page": _query_without(request, "page"),
+        "show_filters": request.GET.get("panel") == "filters",
+        "filters_panel_url": f"?{_query_without(request, 'panel')}&panel=filters",
     }
-    template = "tickets/queue.html#queue-results" if request.htmx else "tickets/queue.html"
+    if request.htmx and request.GET.get("panel") == "filters":
+        template = "tickets/queue.html#queue-filters"
+    elif request.htmx:
+        template = "tickets/queue.html#queue-results"
+    else:
+        template = "tickets/queue.html"
     return render(request, template, context)
 
 
@@ -233,7 +240,6 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, *
     agents = list(selectors.agents_list())
     context = {
         "ticket": ticket,
-        "category": selectors.customer_category_get(user=ticket.customer),
         "conversation": selectors.ticket_conversation_for_agent(ticket=ticket),
         "request_attachments": selectors.ticket_request_attachments(ticket=ticket),
         "history": selectors.ticket_history(ticket=ticket),

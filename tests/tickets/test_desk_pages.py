@@ -295,3 +295,17 @@ def test_hostile_text_renders_inert_on_the_desk(agent_client, hostile):
         assert "<img src=x onerror" not in page
         assert "<svg onload" not in page
         assert 'href="javascript:' not in page.lower()
+
+
+def test_the_filter_panel_is_built_when_opened_or_in_use(agent_client):
+    closed = agent_client.get(QUEUE).content.decode()
+    opened = agent_client.get(QUEUE, {"view": "mine", "panel": "filters"}, headers={"HX-Request": "true"})
+    in_use = agent_client.get(QUEUE, {"priority": "p1"}).content.decode()
+    no_script = agent_client.get(QUEUE, {"panel": "filters"}).content.decode()
+
+    assert 'id="id_priority"' not in closed
+    assert "panel=filters" in closed
+    assert opened.content.decode().lstrip().startswith("<form")
+    assert 'id="id_priority"' in opened.content.decode()
+    assert 'id="id_priority"' in in_use
+    assert 'id="id_priority"' in no_script
