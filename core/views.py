@@ -1,6 +1,7 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -23,6 +24,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"role": role}
     if role == Role.CUSTOMER:
         context["open_tickets"] = ticket_selectors.ticket_list_for_customer(customer=request.user).open()[:5]
+    else:
+        context["summary"] = ticket_selectors.desk_summary_for_agent(agent=request.user, now=timezone.now())
     return render(request, HOME_TEMPLATES.get(role, "core/home_no_role.html"), context)
 
 

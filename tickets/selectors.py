@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -301,6 +301,24 @@ _QUEUE_UNUSED_FIELDS = (
         for field in ("password", "last_login", "is_superuser", "is_staff", "date_joined")
     ),
 )
+
+
+@dataclass(frozen=True)
+class DeskSummary:
+    mine: int
+    unassigned: int
+    breaching: int
+
+
+def desk_summary_for_agent(*, agent: User, now: datetime) -> DeskSummary:
+    """The counts an agent's home page leads with, in one query over the open tickets."""
+    soon = _sla_due_before(now + timedelta(hours=settings.SLA_AT_RISK_HOURS))
+    counts = Ticket.objects.open().aggregate(
+        mine=Count("pk", filter=Q(assignee=agent)),
+        unassigned=Count("pk", filter=Q(assignee__isnull=True)),
+        breaching=Count("pk", filter=soon),
+    )
+    return DeskSummary(**counts)
 
 
 def _sla_due_before(moment: datetime) -> Q:
