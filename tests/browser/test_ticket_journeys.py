@@ -47,7 +47,7 @@ def test_a_request_from_submission_to_resolution(browser, live_server, transacti
 
     # The agent finds it unassigned, takes it and answers; an internal note stays internal.
     sam = _logged_in(browser, live_server, agent)
-    sam.get_by_role("link", name="Queue").click()
+    sam.get_by_role("link", name="Queue", exact=True).click()
     sam.get_by_role("link", name="Unassigned").click()
     sam.get_by_role("link", name="VPN drops every hour").click()
     sam.get_by_role("button", name="Take it").click()
