@@ -1,3 +1,6 @@
+import functools
+from collections.abc import Callable, Iterable
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -11,26 +14,29 @@ from .selectors import SAVED_VIEWS, QueueFilters
 
 
 class AgentChoiceField(forms.ChoiceField):
-    """An agent picked from a list the view already loaded: no query to render or to validate,
-    where a ModelChoiceField would query for each (the queue and the ticket page show it twice)."""
+    """An agent, from a list loaded only when it is needed: to validate a chosen agent or to
+    render every option. Most requests need neither, and the list can be hundreds long."""
 
     widget = FastSelect
 
     def __init__(self, *, empty_label: str, **kwargs) -> None:
         self.empty_label = empty_label
-        self.agents_by_pk: dict[str, User] = {}
+        self._agents_by_pk: Callable[[], dict[str, User]] = dict
         super().__init__(**kwargs)
 
-    def set_agents(self, agents: list[User]) -> None:
-        self.agents_by_pk = {str(agent.pk): agent for agent in agents}
-        self.choices = [
+    def set_agents(self, load: Callable[[], Iterable[User]]) -> None:
+        self._agents_by_pk = functools.cache(lambda: {str(agent.pk): agent for agent in load()})
+        self.choices = self._choices_now  # a callable: Django evaluates it only when iterated
+
+    def _choices_now(self) -> list[tuple[str, str]]:
+        return [
             ("", self.empty_label),
-            *((pk, agent.display_name) for pk, agent in self.agents_by_pk.items()),
+            *((pk, agent.display_name) for pk, agent in self._agents_by_pk().items()),
         ]
 
     def clean(self, value) -> User | None:
         value = super().clean(value)
-        return self.agents_by_pk.get(str(value)) if value else None
+        return self._agents_by_pk().get(str(value)) if value else None
 
 
 class TicketSubmitForm(forms.Form):

@@ -17,6 +17,7 @@ urlpatterns = [
     path("attachments/<int:pk>/", views_portal.attachment_download, name="attachment"),
     path("desk/", views_desk.queue, name="queue"),
     path("desk/bulk/", views_desk.bulk_update, name="bulk_update"),
+    path("desk/agents/options/", views_desk.agent_options, name="agent_options"),
     path("desk/tickets/<int:pk>/", views_desk.ticket_detail, name="agent_detail"),
     path("desk/tickets/<int:pk>/reply/", views_desk.ticket_reply, name="agent_reply"),
     path("desk/tickets/<int:pk>/status/", views_desk.ticket_status, name="agent_status"),

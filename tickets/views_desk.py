@@ -40,8 +40,7 @@ def agent_required(view: Callable) -> Callable:
 @agent_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    agents = list(selectors.agents_list())  # one query for the filter, the bulk menu and validation
-    form = QueueFilterForm(request.GET, agents=agents)
+    form = QueueFilterForm(request.GET, agents=selectors.agents_list)
     filters = form.filters()
     tickets = selectors.ticket_queue_for_agent(agent=request.user, filters=filters, now=timezone.now())
     page = CappedPaginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -64,7 +63,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "tickets": page.object_list,
         "saved_views": selectors.SAVED_VIEWS,
-        "bulk_form": BulkUpdateForm(agents=agents, auto_id="bulk-%s"),
+        "bulk_form": BulkUpdateForm(agents=selectors.agents_list, auto_id="bulk-%s"),
         "query_without_page": _query_without(request, "page"),
         "show_filters": request.GET.get("panel") == "filters",
         "filters_panel_url": f"?{_query_without(request, 'panel')}&panel=filters",
@@ -81,7 +80,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @agent_required
 @require_POST
 def bulk_update(request: HttpRequest) -> HttpResponse:
-    form = BulkUpdateForm(request.POST, agents=list(selectors.agents_list()))
+    form = BulkUpdateForm(request.POST, agents=selectors.agents_list)
     back = reverse("tickets:queue") + "?" + request.POST.get("return_query", "")
     if not form.is_valid():
         for error in form.errors.get("__all__", []) + form.errors.get("tickets", []):
@@ -162,7 +161,7 @@ def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         ticket,
-        AssignForm(request.POST, agents=list(selectors.agents_list())),
+        AssignForm(request.POST, agents=selectors.agents_list),
         lambda data: services.ticket_assign(ticket=ticket, by=request.user, assignee=data["assignee"]),
         _("Assignee changed."),
         form_name="assign_form",
@@ -214,6 +213,21 @@ def ticket_redirect(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @agent_required
+@require_GET
+def agent_options(request: HttpRequest) -> HttpResponse:
+    """The <option>s of an agent menu, fetched when the menu is first used (see _agent_select)."""
+    return render(
+        request,
+        "tickets/partials/_agent_options.html",
+        {
+            "agents": selectors.agents_list(),
+            "selected": request.GET.get("selected", ""),
+            "empty": request.GET.get("empty", ""),
+        },
+    )
+
+
+@agent_required
 @require_POST
 def ticket_presence(request: HttpRequest, pk: int) -> HttpResponse:
     """The collision notice: check this agent in, and say who else is on the ticket."""
@@ -237,7 +251,6 @@ def _act(request: HttpRequest, ticket: Ticket, form: Form, action: Callable, suc
 
 
 def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms) -> HttpResponse:
-    agents = list(selectors.agents_list())
     context = {
         "ticket": ticket,
         "conversation": selectors.ticket_conversation_for_agent(ticket=ticket),
@@ -245,7 +258,7 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, *
         "history": selectors.ticket_history(ticket=ticket),
         "reply_form": AgentReplyForm(),
         "status_form": StatusChangeForm(ticket=ticket),
-        "assign_form": AssignForm(agents=agents, initial={"assignee": ticket.assignee_id}),
+        "assign_form": AssignForm(agents=selectors.agents_list, initial={"assignee": ticket.assignee_id}),
         "priority_form": PriorityForm(initial={"priority": ticket.priority}),
         "escalate_form": EscalateForm(),
         "redirect_form": RedirectForm(),

@@ -1,5 +1,6 @@
 """The agents' desk: the queue and the ticket page, role by role and action by action."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -309,3 +310,18 @@ def test_the_filter_panel_is_built_when_opened_or_in_use(agent_client):
     assert 'id="id_priority"' in opened.content.decode()
     assert 'id="id_priority"' in in_use
     assert 'id="id_priority"' in no_script
+
+
+def test_agent_menus_load_their_options_on_first_use(agent_client, customer_client, agent):
+    other = AgentFactory(first_name="Olu", last_name="Ade")
+    url = reverse("tickets:agent_options")
+
+    options = agent_client.get(url, {"selected": other.pk, "empty": "Nobody"}).content.decode()
+
+    assert '<option value="">Nobody</option>' in options
+    assert re.search(rf'<option value="{other.pk}"\s+selected>Olu Ade</option>', options)
+    assert agent.display_name in options
+    assert customer_client.get(url).status_code == 403
+    queue = agent_client.get(QUEUE).content.decode()
+    assert 'hx-get="/desk/agents/options/' in queue
+    assert "Olu Ade" not in queue  # the menu is empty until used
