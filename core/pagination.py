@@ -1,26 +1,51 @@
-from django.core.paginator import Paginator
-from django.utils.functional import cached_property
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
 
 
-class CappedPaginator(Paginator):
-    """Counts at most `cap` rows, so a page of a huge list never pays for an exact COUNT(*).
+@dataclass
+class UncountedPage:
+    """One page of a list too large to count: it fetches one row more than it shows to know
+    whether a next page exists, and never runs COUNT(*)."""
 
-    Past the cap, `count_is_capped` is true and pages stop at the cap (shown as "1,000+").
-    """
+    object_list: list
+    number: int
+    per_page: int
+    has_next: bool
 
-    def __init__(self, object_list, per_page: int, *, cap: int = 1_000, **kwargs) -> None:
-        super().__init__(object_list, per_page, **kwargs)
-        self.cap = cap
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
 
-    @cached_property
-    def _count_up_to_cap_plus_one(self) -> int:
-        # Unordered, primary keys only, LIMITed: an index-only scan of at most cap + 1 entries.
-        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+    @property
+    def has_other_pages(self) -> bool:
+        return self.has_next or self.has_previous
 
-    @cached_property
-    def count(self) -> int:
-        return min(self._count_up_to_cap_plus_one, self.cap)
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
 
-    @cached_property
-    def count_is_capped(self) -> bool:
-        return self._count_up_to_cap_plus_one > self.cap
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.object_list else 0
+
+    @property
+    def end_index(self) -> int:
+        return self.start_index + len(self.object_list) - 1 if self.object_list else 0
+
+
+def uncounted_page(
+    queryset: QuerySet, number: object, per_page: int, *, max_page: int = 400
+) -> UncountedPage:
+    """Page `number` (1 if it is not a sensible page number) of `queryset`."""
+    try:
+        number = min(max(int(number), 1), max_page)
+    except (TypeError, ValueError):
+        number = 1
+    offset = (number - 1) * per_page
+    rows = list(queryset[offset : offset + per_page + 1])
+    return UncountedPage(rows[:per_page], number, per_page, has_next=len(rows) > per_page)

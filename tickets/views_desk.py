@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
-from core.pagination import CappedPaginator
+from core.pagination import uncounted_page
 
 from . import presence, selectors, services
 from .exceptions import TicketError
@@ -43,7 +43,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET, agents=selectors.agents_list)
     filters = form.filters()
     tickets = selectors.ticket_queue_for_agent(agent=request.user, filters=filters, now=timezone.now())
-    page = CappedPaginator(tickets, QUEUE_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = uncounted_page(tickets, request.GET.get("page"), QUEUE_PAGE_SIZE)
     context = {
         "form": form,
         "filters": filters,
