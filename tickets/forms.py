@@ -177,6 +177,16 @@ class AssignForm(forms.Form):
         self.fields["assignee"].set_agents(agents)
 
 
+class TeamForm(forms.Form):
+    team = forms.ModelChoiceField(
+        widget=FastSelect,
+        label=_("Team"),
+        queryset=Team.objects.all(),
+        required=False,
+        empty_label=_("No team"),
+    )
+
+
 class PriorityForm(forms.Form):
     priority = forms.ChoiceField(widget=FastSelect, label=_("Priority"), choices=Priority)
 

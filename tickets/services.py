@@ -21,7 +21,16 @@ from notifications.services import email_queue
 from . import selectors, sla
 from .attachments import content_type_for, display_name
 from .exceptions import TicketClaimedError, TicketStateError
-from .models import PRIORITY_MATRIX, SEARCH_CONFIG, Attachment, Service, Ticket, TicketEvent, TicketMessage
+from .models import (
+    PRIORITY_MATRIX,
+    SEARCH_CONFIG,
+    Attachment,
+    Service,
+    Team,
+    Ticket,
+    TicketEvent,
+    TicketMessage,
+)
 from .signals import ticket_resolved
 
 
@@ -175,6 +184,19 @@ def ticket_redirect(
     _email_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", message=message)
     _move(ticket, by, Ticket.Status.RESOLVED, now=now)
     _save(ticket)
+    return ticket
+
+
+@transaction.atomic
+def ticket_team_change(*, ticket: Ticket, by: User, team: Team | None, now: datetime | None = None) -> Ticket:
+    """Route the ticket to another team (or none); audited."""
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    if ticket.team_id != (team.pk if team else None):
+        old = str(ticket.team or "")
+        ticket.team = team
+        _event(ticket, by, TicketEvent.Kind.TEAM_CHANGED, old=old, new=str(team or ""), now=now)
+        _save(ticket)
     return ticket
 
 

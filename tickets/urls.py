@@ -24,6 +24,7 @@ urlpatterns = [
     path("desk/tickets/<int:pk>/claim/", views_desk.ticket_claim, name="agent_claim"),
     path("desk/tickets/<int:pk>/assign/", views_desk.ticket_assign, name="agent_assign"),
     path("desk/tickets/<int:pk>/priority/", views_desk.ticket_priority, name="agent_priority"),
+    path("desk/tickets/<int:pk>/team/", views_desk.ticket_team, name="agent_team"),
     path("desk/tickets/<int:pk>/escalate/", views_desk.ticket_escalate, name="agent_escalate"),
     path("desk/tickets/<int:pk>/redirect/", views_desk.ticket_redirect, name="agent_redirect"),
     path("desk/tickets/<int:pk>/presence/", views_desk.ticket_presence, name="agent_presence"),

@@ -26,6 +26,7 @@ from .forms import (
     QueueFilterForm,
     RedirectForm,
     StatusChangeForm,
+    TeamForm,
 )
 from .models import Ticket
 
@@ -170,6 +171,20 @@ def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
 
 @agent_required
 @require_POST
+def ticket_team(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_agent(pk=pk)
+    return _act(
+        request,
+        ticket,
+        TeamForm(request.POST),
+        lambda data: services.ticket_team_change(ticket=ticket, by=request.user, team=data["team"]),
+        _("Team changed."),
+        form_name="team_form",
+    )
+
+
+@agent_required
+@require_POST
 def ticket_priority(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = selectors.ticket_get_for_agent(pk=pk)
     return _act(
@@ -260,6 +275,7 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, *
         "status_form": StatusChangeForm(ticket=ticket),
         "assign_form": AssignForm(agents=selectors.agents_list, initial={"assignee": ticket.assignee_id}),
         "priority_form": PriorityForm(initial={"priority": ticket.priority}),
+        "team_form": TeamForm(initial={"team": ticket.team_id}),
         "escalate_form": EscalateForm(),
         "redirect_form": RedirectForm(),
         "claim_form": Form(),

@@ -40,6 +40,7 @@ def test_desk_is_for_agents_and_managers(client, customer_client, agent_client, 
         "agent_status",
         "agent_claim",
         "agent_assign",
+        "agent_team",
         "agent_priority",
         "agent_escalate",
         "agent_redirect",
@@ -256,7 +257,9 @@ def test_assign_priority_escalate_and_redirect_from_the_page(agent_client, agent
     ticket = TicketFactory()
     paper = OutOfScopeServiceFactory()
 
+    network = TeamFactory(name="Network")
     agent_client.post(reverse("tickets:agent_assign", args=[ticket.pk]), {"assignee": manager.pk})
+    agent_client.post(reverse("tickets:agent_team", args=[ticket.pk]), {"team": network.pk})
     agent_client.post(reverse("tickets:agent_priority", args=[ticket.pk]), {"priority": "p1"})
     agent_client.post(reverse("tickets:agent_escalate", args=[ticket.pk]), {"reason": "Board meeting at 3"})
     agent_client.post(
@@ -266,11 +269,12 @@ def test_assign_priority_escalate_and_redirect_from_the_page(agent_client, agent
 
     ticket.refresh_from_db()
     assert ticket.assignee == manager
+    assert ticket.team == network
     assert ticket.priority == "p1"
     assert ticket.escalated_at is not None
     assert ticket.resolution == Ticket.Resolution.REDIRECTED
     kinds = list(ticket.events.values_list("kind", flat=True))
-    for kind in ("assigned", "priority", "escalated", "redirected"):
+    for kind in ("assigned", "team", "priority", "escalated", "redirected"):
         assert kind in kinds
     assert ticket.events.get(kind=TicketEvent.Kind.ESCALATED).note == "Board meeting at 3"
 
