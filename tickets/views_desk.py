@@ -31,6 +31,8 @@ from .forms import (
 from .models import Ticket
 
 QUEUE_PAGE_SIZE = 25
+# The ticket page's collapsed panels, loaded when opened.
+PANELS = {"redirect": RedirectForm, "escalate": EscalateForm}
 
 
 def agent_required(view: Callable) -> Callable:
@@ -266,7 +268,15 @@ def _act(request: HttpRequest, ticket: Ticket, form: Form, action: Callable, suc
 
 
 def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms) -> HttpResponse:
+    panel = request.GET.get("panel", "")
+    if request.htmx and panel in PANELS:
+        form_name = f"{panel}_form"
+        form = forms.get(form_name) or PANELS[panel]()
+        return render(
+            request, f"tickets/agent_ticket.html#{panel}-panel", {"ticket": ticket, form_name: form}
+        )
     context = {
+        "panel": panel,
         "ticket": ticket,
         "conversation": selectors.ticket_conversation_for_agent(ticket=ticket),
         "request_attachments": selectors.ticket_request_attachments(ticket=ticket),
@@ -276,6 +286,7 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, *
         "assign_form": AssignForm(agents=selectors.agents_list, initial={"assignee": ticket.assignee_id}),
         "priority_form": PriorityForm(initial={"priority": ticket.priority}),
         "team_form": TeamForm(initial={"team": ticket.team_id}),
+        # Collapsed panels: their forms are built when opened (an htmx request for ?panel=).
         "escalate_form": EscalateForm(),
         "redirect_form": RedirectForm(),
         "claim_form": Form(),

@@ -329,3 +329,19 @@ def test_agent_menus_load_their_options_on_first_use(agent_client, customer_clie
     queue = agent_client.get(QUEUE).content.decode()
     assert 'hx-get="/desk/agents/options/' in queue
     assert "Olu Ade" not in queue  # the menu is empty until used
+
+
+def test_collapsed_panels_are_built_when_opened(agent_client):
+    ticket = TicketFactory()
+    OutOfScopeServiceFactory(name="Printer paper")
+    url = reverse("tickets:agent_detail", args=[ticket.pk])
+
+    page = agent_client.get(url).content.decode()
+    panel = agent_client.get(url, {"panel": "redirect"}, headers={"HX-Request": "true"}).content.decode()
+    without_js = agent_client.get(url, {"panel": "escalate"}).content.decode()
+
+    assert "Printer paper" not in page
+    assert "?panel=redirect" in page
+    assert panel.lstrip().startswith("<form")
+    assert "Printer paper" in panel
+    assert "Why does a manager need to step in?" in without_js
