@@ -143,6 +143,28 @@ class QueueFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["assignee"].set_agents(agents)
 
+    def active_filters(self) -> list[str]:
+        """What narrows the list, in words ("Priority: High"), for the collapsed panel's summary."""
+        self.is_valid()
+        active = []
+        for name in (
+            "status",
+            "priority",
+            "service",
+            "assignee",
+            "team",
+            "category",
+            "sla",
+            "due_within_hours",
+        ):
+            value = self.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            field = self.fields[name]
+            shown = dict(field.choices).get(value, value) if isinstance(value, str) else value
+            active.append(f"{field.label}: {shown}")
+        return active
+
     def filters(self) -> QueueFilters:
         """The valid filters; a field that did not validate counts as not given."""
         self.is_valid()

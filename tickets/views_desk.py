@@ -50,19 +50,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "filters": filters,
-        "filters_active": any(
-            getattr(filters, name)
-            for name in (
-                "status",
-                "priority",
-                "service",
-                "assignee",
-                "team",
-                "category",
-                "sla",
-                "due_within_hours",
-            )
-        ),
+        "active_filters": form.active_filters(),
         "page": page,
         "tickets": page.object_list,
         "saved_views": selectors.SAVED_VIEWS,

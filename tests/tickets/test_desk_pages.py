@@ -302,17 +302,19 @@ def test_hostile_text_renders_inert_on_the_desk(agent_client, hostile):
         assert 'href="javascript:' not in page.lower()
 
 
-def test_the_filter_panel_is_built_when_opened_or_in_use(agent_client):
+def test_the_filter_panel_is_built_when_opened_and_summarises_what_is_in_use(agent_client):
+    TeamFactory(name="Network")
     closed = agent_client.get(QUEUE).content.decode()
     opened = agent_client.get(QUEUE, {"view": "mine", "panel": "filters"}, headers={"HX-Request": "true"})
-    in_use = agent_client.get(QUEUE, {"priority": "p1"}).content.decode()
+    in_use = agent_client.get(QUEUE, {"priority": "p1", "sla": "breached"}).content.decode()
     no_script = agent_client.get(QUEUE, {"panel": "filters"}).content.decode()
 
     assert 'id="id_priority"' not in closed
     assert "panel=filters" in closed
     assert opened.content.decode().lstrip().startswith("<form")
     assert 'id="id_priority"' in opened.content.decode()
-    assert 'id="id_priority"' in in_use
+    assert "Priority: Critical" in in_use
+    assert "SLA: Breached" in in_use
     assert 'id="id_priority"' in no_script
 
 
