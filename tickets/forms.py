@@ -142,6 +142,11 @@ class QueueFilterForm(forms.Form):
     def __init__(self, *args, agents, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["assignee"].set_agents(agents)
+        for field in self.fields.values():  # rendered by hand in a compact panel, not by crispy
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            )
 
     def active_filters(self) -> list[str]:
         """What narrows the list, in words ("Priority: High"), for the collapsed panel's summary."""
