@@ -41,7 +41,7 @@ ROLE_DEFINING_PERMISSION = {
     Role.MANAGER: "accounts.manage_service_desk",
 }
 
-_AGENT_PERMISSIONS = ["accounts.work_ticket_queue"]
+_AGENT_PERMISSIONS = ["accounts.work_ticket_queue", "customers.view_customer_360"]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.CUSTOMER: ["accounts.use_customer_portal"],
@@ -67,5 +67,10 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
             for action in ("view", "add", "change")
         ),
         "tickets.view_ticket",
+        "customers.set_customer_category",
+        "customers.view_vipdepartment",
+        "customers.add_vipdepartment",
+        "customers.change_vipdepartment",
+        "customers.delete_vipdepartment",
     ],
 }

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 
@@ -12,14 +14,99 @@ class CustomerCategory(models.TextChoices):
 
 
 class CustomerProfile(models.Model):
-    """What IT knows about an employee who asks for help."""
+    """What IT knows about an employee who asks for help. Staff-only: see customers/selectors.py."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="customer_profile"
     )
     department = models.CharField(max_length=100, blank=True)
+    location = models.CharField(max_length=100, blank=True)
     phone = models.CharField(max_length=40, blank=True)
+    manager = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Their line manager: who IT's manager talks to about a repeat offender."),
+    )
+    is_senior_executive = models.BooleanField(default=False)
     category = models.CharField(max_length=20, choices=CustomerCategory, default=CustomerCategory.GENERAL)
+    notes = models.TextField(blank=True, help_text=_("IT's own notes on how to serve this person."))
+
+    class Meta:
+        permissions = [
+            ("view_customer_360", "Can see a customer's 360 page"),
+            ("set_customer_category", "Can set or clear a customer's category, repeat offender included"),
+        ]
 
     def __str__(self) -> str:
         return str(self.user)
+
+    def get_absolute_url(self) -> str:
+        return reverse("customers:detail", kwargs={"user_id": self.user_id})
+
+
+class VipDepartment(models.Model):
+    """A department whose members are VIPs by rule (senior executives always are)."""
+
+    name = models.CharField(max_length=100, unique=True)
+
+    class Meta:
+        verbose_name = _("VIP department")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CategoryChange(models.Model):
+    """The history of a customer's category: who changed it (nobody for a rule), when and why."""
+
+    profile = models.ForeignKey(CustomerProfile, on_delete=models.CASCADE, related_name="category_changes")
+    old_category = models.CharField(max_length=20, choices=CustomerCategory)
+    new_category = models.CharField(max_length=20, choices=CustomerCategory)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.TextField()
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.profile}: {self.old_category} → {self.new_category}"
+
+
+class RepeatOffenderSuggestion(models.Model):
+    """The system noticed repeated bypassing and asks a manager; it never decides by itself."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for a manager")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DISMISSED = "dismissed", _("Dismissed")
+
+    profile = models.ForeignKey(
+        CustomerProfile, on_delete=models.CASCADE, related_name="repeat_offender_suggestions"
+    )
+    bypass_count = models.PositiveSmallIntegerField()
+    window_days = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["profile"], condition=Q(status="pending"), name="customers_one_pending_suggestion"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Repeat offender? {self.profile} ({self.bypass_count} bypasses)"

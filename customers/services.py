@@ -1,11 +1,181 @@
-"""Everything the customers app changes."""
+"""Everything the customers app changes: profiles, categories (with their history), VIP rules
+and repeat-offender suggestions. Every change of category is a CategoryChange row."""
 
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import selectors as account_selectors
 from accounts.models import User
+from notifications.services import email_queue
 
-from .models import CustomerProfile
+from . import selectors
+from .exceptions import CustomerError
+from .models import CategoryChange, CustomerCategory, CustomerProfile, RepeatOffenderSuggestion, VipDepartment
+
+RULE_PREFIX = "Rule: "
 
 
 def customer_profile_ensure(*, user: User) -> CustomerProfile:
     """The customer's profile, created (as a general customer) the first time it is needed."""
-    profile, _ = CustomerProfile.objects.get_or_create(user=user)
+    profile, _created = CustomerProfile.objects.get_or_create(user=user)
     return profile
+
+
+@transaction.atomic
+def customer_profile_update(
+    *,
+    user: User,
+    by: User,
+    department: str,
+    location: str,
+    phone: str,
+    manager: User | None,
+    is_senior_executive: bool,
+    notes: str,
+    now: datetime | None = None,
+) -> CustomerProfile:
+    """Update what IT knows of a customer, then apply the VIP rules (a rule's change is audited)."""
+    profile = CustomerProfile.objects.select_for_update().get(pk=customer_profile_ensure(user=user).pk)
+    profile.department, profile.location, profile.phone = department, location, phone
+    profile.manager, profile.is_senior_executive, profile.notes = manager, is_senior_executive, notes
+    profile.save(update_fields=["department", "location", "phone", "manager", "is_senior_executive", "notes"])
+    customer_vip_rules_apply(profile=profile, now=now)
+    return profile
+
+
+def customer_vip_rules_apply(*, profile: CustomerProfile, now: datetime | None = None) -> None:
+    """A general customer whom a rule names (senior executive, VIP department) becomes a VIP; a
+    VIP the rules made stops being one when no rule names them. A manager's choice is left alone."""
+    reason = _vip_rule_reason(profile)
+    if reason and profile.category == CustomerCategory.GENERAL:
+        _category_change(profile, CustomerCategory.VIP, None, RULE_PREFIX + reason, now=now)
+    elif not reason and profile.category == CustomerCategory.VIP:
+        last = profile.category_changes.first()
+        if last and last.changed_by_id is None and last.reason.startswith(RULE_PREFIX):
+            _category_change(
+                profile,
+                CustomerCategory.GENERAL,
+                None,
+                RULE_PREFIX + _("no VIP rule applies any more"),
+                now=now,
+            )
+
+
+@transaction.atomic
+def customer_category_set(
+    *, user: User, by: User, category: str, reason: str, now: datetime | None = None
+) -> CustomerProfile:
+    """Set a customer's category by hand, saying why. Managers only; audited."""
+    if not by.has_perm("customers.set_customer_category"):
+        raise CustomerError(_("Only IT managers can change a customer's category."))
+    profile = CustomerProfile.objects.select_for_update().get(pk=customer_profile_ensure(user=user).pk)
+    if category == CustomerCategory.REPEAT_OFFENDER or profile.category == CustomerCategory.REPEAT_OFFENDER:
+        # Setting or clearing repeat offender settles any open suggestion too.
+        RepeatOffenderSuggestion.objects.filter(
+            profile=profile, status=RepeatOffenderSuggestion.Status.PENDING
+        ).update(
+            status=RepeatOffenderSuggestion.Status.CONFIRMED
+            if category == CustomerCategory.REPEAT_OFFENDER
+            else RepeatOffenderSuggestion.Status.DISMISSED,
+            decided_by=by,
+            decision_reason=reason,
+            decided_at=now or timezone.now(),
+        )
+    _category_change(profile, category, by, reason, now=now)
+    return profile
+
+
+def repeat_offender_suggestion_check(
+    *, customer: User, now: datetime | None = None
+) -> RepeatOffenderSuggestion | None:
+    """Suggest "repeat offender" to the managers once a customer's bypasses reach the threshold.
+
+    Only bypasses since the last dismissal count, so a dismissed suggestion comes back only after
+    new ones. Never sets the category itself. E-mails the managers (once per suggestion).
+    """
+    now = now or timezone.now()
+    profile = customer_profile_ensure(user=customer)
+    if profile.category == CustomerCategory.REPEAT_OFFENDER:
+        return None
+    pending = profile.repeat_offender_suggestions.filter(
+        status=RepeatOffenderSuggestion.Status.PENDING
+    ).first()
+    window = settings.REPEAT_OFFENDER_WINDOW_DAYS
+    last_dismissal = (
+        profile.repeat_offender_suggestions.filter(status=RepeatOffenderSuggestion.Status.DISMISSED)
+        .values_list("decided_at", flat=True)
+        .first()
+    )
+    since = max(filter(None, [now - timedelta(days=window), last_dismissal]))
+    count = selectors.bypass_count(customer=customer, since=since)
+    if pending:
+        if count != pending.bypass_count:
+            pending.bypass_count = count
+            pending.save(update_fields=["bypass_count"])
+        return pending
+    if count < settings.REPEAT_OFFENDER_BYPASS_THRESHOLD:
+        return None
+    suggestion = RepeatOffenderSuggestion.objects.create(
+        profile=profile, bypass_count=count, window_days=window, created_at=now
+    )
+    for manager in account_selectors.managers_list():
+        if manager.email:
+            email_queue(
+                key=f"repeat-offender-suggested:{suggestion.pk}:{manager.pk}",
+                to=manager.email,
+                template="customers/repeat_offender_suggested",
+                context={"recipient": manager, "suggestion": suggestion, "customer": customer},
+            )
+    return suggestion
+
+
+@transaction.atomic
+def repeat_offender_suggestion_decide(
+    *, suggestion: RepeatOffenderSuggestion, by: User, confirm: bool, reason: str, now: datetime | None = None
+) -> RepeatOffenderSuggestion:
+    """A manager confirms (the customer becomes a repeat offender) or dismisses, saying why; audited."""
+    if not by.has_perm("customers.set_customer_category"):
+        raise CustomerError(_("Only IT managers can decide on a repeat-offender suggestion."))
+    now = now or timezone.now()
+    suggestion = (
+        RepeatOffenderSuggestion.objects.select_for_update().select_related("profile").get(pk=suggestion.pk)
+    )
+    if suggestion.status != RepeatOffenderSuggestion.Status.PENDING:
+        raise CustomerError(_("This suggestion has already been decided."))
+    suggestion.status = (
+        RepeatOffenderSuggestion.Status.CONFIRMED if confirm else RepeatOffenderSuggestion.Status.DISMISSED
+    )
+    suggestion.decided_by, suggestion.decision_reason, suggestion.decided_at = by, reason, now
+    suggestion.save(update_fields=["status", "decided_by", "decision_reason", "decided_at"])
+    if confirm:
+        _category_change(suggestion.profile, CustomerCategory.REPEAT_OFFENDER, by, reason, now=now)
+    return suggestion
+
+
+def _vip_rule_reason(profile: CustomerProfile) -> str:
+    if profile.is_senior_executive:
+        return _("senior executive")
+    if profile.department and VipDepartment.objects.filter(name__iexact=profile.department).exists():
+        return _("member of %(department)s") % {"department": profile.department}
+    return ""
+
+
+def _category_change(
+    profile: CustomerProfile, category: str, by: User | None, reason: str, *, now: datetime | None
+) -> None:
+    if profile.category == category:
+        return
+    CategoryChange.objects.create(
+        profile=profile,
+        old_category=profile.category,
+        new_category=category,
+        changed_by=by,
+        reason=reason,
+        created_at=now or timezone.now(),
+    )
+    profile.category = category
+    profile.save(update_fields=["category"])

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("accounts/", include("accounts.urls")),
     path("", include("tickets.urls")),
+    path("", include("customers.urls")),
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

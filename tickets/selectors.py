@@ -6,7 +6,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
@@ -102,32 +101,6 @@ def customer_category_get(*, user: User) -> str:
     """The customer's category (general when they have no profile yet). Internal: never show it to them."""
     category = CustomerProfile.objects.filter(user=user).values_list("category", flat=True).first()
     return category or CustomerCategory.GENERAL
-
-
-def managers_list() -> QuerySet[User]:
-    """Active IT managers (whoever holds the manager permission through their role)."""
-    return User.objects.filter(
-        is_active=True,
-        groups__permissions__codename="manage_service_desk",
-        groups__permissions__content_type__app_label="accounts",
-    ).distinct()
-
-
-def agents_list() -> QuerySet[User]:
-    """Everyone who works tickets (agents and managers), for assignment menus."""
-    # Members of the few groups holding the permission, fetched first: as one joined query the
-    # planner misjudges how few they are and scans every user (50,000 customers in the benchmark).
-    agent_groups = Group.objects.filter(
-        permissions__codename="work_ticket_queue", permissions__content_type__app_label="accounts"
-    )
-    members = list(
-        User.groups.through.objects.filter(group__in=agent_groups).values_list("user_id", flat=True)
-    )
-    return (
-        User.objects.filter(is_active=True, pk__in=members)
-        .only("pk", "username", "first_name", "last_name")
-        .order_by("first_name", "last_name", "username")
-    )
 
 
 def service_list_for_catalog() -> QuerySet[Service]:

@@ -15,6 +15,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import selectors as account_selectors
 from accounts.models import User
 from notifications.services import email_queue
 
@@ -31,7 +32,7 @@ from .models import (
     TicketEvent,
     TicketMessage,
 )
-from .signals import ticket_resolved
+from .signals import ticket_redirected, ticket_resolved
 
 
 @transaction.atomic
@@ -184,6 +185,7 @@ def ticket_redirect(
     _email_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", message=message)
     _move(ticket, by, Ticket.Status.RESOLVED, now=now)
     _save(ticket)
+    ticket_redirected.send(sender=Ticket, ticket=ticket, now=now)
     return ticket
 
 
@@ -226,7 +228,7 @@ def ticket_escalate(*, ticket: Ticket, by: User, reason: str, now: datetime | No
     ticket.escalated_at = now
     event = _event(ticket, by, TicketEvent.Kind.ESCALATED, note=reason, now=now)
     _save(ticket)
-    for manager in selectors.managers_list():
+    for manager in account_selectors.managers_list():
         _email(
             manager,
             f"ticket-escalated:{event.pk}:{manager.pk}",

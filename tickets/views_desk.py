@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import selectors as account_selectors
 from core.pagination import uncounted_page
 
 from . import presence, selectors, services
@@ -43,7 +44,7 @@ def agent_required(view: Callable) -> Callable:
 @agent_required
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    form = QueueFilterForm(request.GET, agents=selectors.agents_list)
+    form = QueueFilterForm(request.GET, agents=account_selectors.agents_list)
     filters = form.filters()
     tickets = selectors.ticket_queue_for_agent(agent=request.user, filters=filters, now=timezone.now())
     page = uncounted_page(tickets, request.GET.get("page"), QUEUE_PAGE_SIZE)
@@ -54,7 +55,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "page": page,
         "tickets": page.object_list,
         "saved_views": selectors.SAVED_VIEWS,
-        "bulk_form": BulkUpdateForm(agents=selectors.agents_list, auto_id="bulk-%s"),
+        "bulk_form": BulkUpdateForm(agents=account_selectors.agents_list, auto_id="bulk-%s"),
         "query_without_page": _query_without(request, "page"),
         "show_filters": request.GET.get("panel") == "filters",
         "filters_panel_url": f"?{_query_without(request, 'panel')}&panel=filters",
@@ -71,7 +72,7 @@ def queue(request: HttpRequest) -> HttpResponse:
 @agent_required
 @require_POST
 def bulk_update(request: HttpRequest) -> HttpResponse:
-    form = BulkUpdateForm(request.POST, agents=selectors.agents_list)
+    form = BulkUpdateForm(request.POST, agents=account_selectors.agents_list)
     back = reverse("tickets:queue") + "?" + request.POST.get("return_query", "")
     if not form.is_valid():
         for error in form.errors.get("__all__", []) + form.errors.get("tickets", []):
@@ -152,7 +153,7 @@ def ticket_assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _act(
         request,
         ticket,
-        AssignForm(request.POST, agents=selectors.agents_list),
+        AssignForm(request.POST, agents=account_selectors.agents_list),
         lambda data: services.ticket_assign(ticket=ticket, by=request.user, assignee=data["assignee"]),
         _("Assignee changed."),
         form_name="assign_form",
@@ -225,7 +226,7 @@ def agent_options(request: HttpRequest) -> HttpResponse:
         request,
         "tickets/partials/_agent_options.html",
         {
-            "agents": selectors.agents_list(),
+            "agents": account_selectors.agents_list(),
             "selected": request.GET.get("selected", ""),
             "empty": request.GET.get("empty", ""),
         },
@@ -271,7 +272,9 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, *
         "history": selectors.ticket_history(ticket=ticket),
         "reply_form": AgentReplyForm(),
         "status_form": StatusChangeForm(ticket=ticket),
-        "assign_form": AssignForm(agents=selectors.agents_list, initial={"assignee": ticket.assignee_id}),
+        "assign_form": AssignForm(
+            agents=account_selectors.agents_list, initial={"assignee": ticket.assignee_id}
+        ),
         "priority_form": PriorityForm(initial={"priority": ticket.priority}),
         "team_form": TeamForm(initial={"team": ticket.team_id}),
         # Collapsed panels: their forms are built when opened (an htmx request for ?panel=).

@@ -233,6 +233,11 @@ ATTACHMENT_EXTENSIONS = {
 # A ticket whose next SLA target falls within this many hours is "at risk" (and "breaching soon").
 SLA_AT_RISK_HOURS = env.int("SLA_AT_RISK_HOURS", default=2)
 
+# --- Customers -----------------------------------------------------------------------------
+# Suggest "repeat offender" to a manager after this many deliberate bypasses within the window.
+REPEAT_OFFENDER_BYPASS_THRESHOLD = env.int("REPEAT_OFFENDER_BYPASS_THRESHOLD", default=3)
+REPEAT_OFFENDER_WINDOW_DAYS = env.int("REPEAT_OFFENDER_WINDOW_DAYS", default=90)
+
 # --- Forms and UI ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

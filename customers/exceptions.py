@@ -1,0 +1,2 @@
+class CustomerError(Exception):
+    """A change the customer rules refuse; the message is shown to the user as it is."""

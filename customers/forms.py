@@ -1,0 +1,40 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import User
+
+from .models import CustomerCategory
+
+
+class CustomerProfileForm(forms.Form):
+    department = forms.CharField(max_length=100, required=False)
+    location = forms.CharField(max_length=100, required=False)
+    phone = forms.CharField(max_length=40, required=False)
+    manager = forms.EmailField(
+        required=False,
+        label=_("Their manager's e-mail"),
+        help_text=_("Who IT's manager talks to if this person keeps going around a process."),
+    )
+    is_senior_executive = forms.BooleanField(required=False, label=_("Senior executive"))
+    notes = forms.CharField(
+        widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000, label=_("IT's notes")
+    )
+
+    def clean_manager(self) -> User | None:
+        email = self.cleaned_data["manager"]
+        if not email:
+            return None
+        manager = User.objects.filter(email__iexact=email, is_active=True).first()
+        if manager is None:
+            raise forms.ValidationError(_("No active account uses this address."))
+        return manager
+
+
+class CategoryForm(forms.Form):
+    category = forms.ChoiceField(choices=CustomerCategory, label=_("Category"))
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label=_("Why"))
+
+
+class SuggestionDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("dismiss", _("Dismiss"))])
+    reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label=_("Why"))

@@ -1,0 +1,107 @@
+"""The customer 360 page and the changes staff make there."""
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from . import selectors, services
+from .exceptions import CustomerError
+from .forms import CategoryForm, CustomerProfileForm, SuggestionDecisionForm
+from .models import RepeatOffenderSuggestion
+
+
+def staff_required(view: Callable) -> Callable:
+    """Agents and managers; a customer gets a 403 (this page is about them, not for them)."""
+    return login_required(permission_required("customers.view_customer_360", raise_exception=True)(view))
+
+
+@staff_required
+@require_GET
+def customer_detail(request: HttpRequest, user_id: int) -> HttpResponse:
+    return _render(request, selectors.customer_get_for_staff(user_id=user_id))
+
+
+@staff_required
+@require_POST
+def customer_profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    customer = selectors.customer_get_for_staff(user_id=user_id)
+    form = CustomerProfileForm(request.POST)
+    if not form.is_valid():
+        return _render(request, customer, profile_form=form, status=400)
+    services.customer_profile_update(user=customer, by=request.user, **form.cleaned_data)
+    messages.success(request, _("Profile saved."))
+    return redirect("customers:detail", user_id=customer.pk)
+
+
+@staff_required
+@require_POST
+def customer_category_edit(request: HttpRequest, user_id: int) -> HttpResponse:
+    customer = selectors.customer_get_for_staff(user_id=user_id)
+    form = CategoryForm(request.POST)
+    if form.is_valid():
+        try:
+            services.customer_category_set(user=customer, by=request.user, **form.cleaned_data)
+        except CustomerError as exc:
+            form.add_error(None, str(exc))
+    if form.errors:
+        return _render(
+            request,
+            customer,
+            category_form=form,
+            status=400 if request.user.has_perm("customers.set_customer_category") else 403,
+        )
+    messages.success(request, _("Category changed."))
+    return redirect("customers:detail", user_id=customer.pk)
+
+
+@staff_required
+@require_POST
+def suggestion_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    suggestion = get_object_or_404(RepeatOffenderSuggestion.objects.select_related("profile__user"), pk=pk)
+    customer = suggestion.profile.user
+    form = SuggestionDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.repeat_offender_suggestion_decide(
+                suggestion=suggestion,
+                by=request.user,
+                confirm=form.cleaned_data["decision"] == "confirm",
+                reason=form.cleaned_data["reason"],
+            )
+        except CustomerError as exc:
+            form.add_error(None, str(exc))
+    if form.errors:
+        status = 400 if request.user.has_perm("customers.set_customer_category") else 403
+        return _render(request, customer, decision_form=form, status=status)
+    messages.success(request, _("Decision recorded."))
+    return redirect("customers:detail", user_id=customer.pk)
+
+
+def _render(request: HttpRequest, customer, *, status: int = 200, **forms) -> HttpResponse:
+    overview = selectors.customer_360(customer=customer, now=timezone.now())
+    profile = overview.profile
+    context = {
+        "overview": overview,
+        "profile_form": CustomerProfileForm(
+            initial={
+                "department": profile.department,
+                "location": profile.location,
+                "phone": profile.phone,
+                "manager": profile.manager.email if profile.manager else "",
+                "is_senior_executive": profile.is_senior_executive,
+                "notes": profile.notes,
+            }
+        ),
+        "category_form": CategoryForm(initial={"category": profile.category}),
+        "decision_form": SuggestionDecisionForm(),
+        "bypass_window_days": settings.REPEAT_OFFENDER_WINDOW_DAYS,
+        **forms,
+    }
+    return render(request, "customers/customer_detail.html", context, status=status)
