@@ -6,6 +6,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from accounts.roles import Role
+from customers import selectors as customer_selectors
 from tickets import selectors as ticket_selectors
 
 from . import health
@@ -26,6 +27,8 @@ def home(request: HttpRequest) -> HttpResponse:
         context["open_tickets"] = ticket_selectors.ticket_list_for_customer(customer=request.user).open()[:5]
     else:
         context["summary"] = ticket_selectors.desk_summary_for_agent(agent=request.user, now=timezone.now())
+    if role == Role.MANAGER:
+        context["suggestions"] = customer_selectors.repeat_offender_suggestions_pending()[:10]
     return render(request, HOME_TEMPLATES.get(role, "core/home_no_role.html"), context)
 
 

@@ -5,7 +5,8 @@ from datetime import date, datetime, time, timedelta
 from django.utils import timezone
 
 from accounts.models import User
-from customers.models import CustomerCategory, CustomerProfile
+from customers.models import CustomerCategory, CustomerProfile, RepeatOffenderSuggestion
+from customers.services import customer_profile_update, repeat_offender_suggestion_decide
 
 from . import services
 from .models import (
@@ -128,12 +129,26 @@ CANNED_RESPONSES = [
     ),
 ]
 
-# Who is who in the demo (by username), for IT's own notes on them.
+# Who is who in the demo (by username): department, location, phone, senior executive, IT's notes.
+# Chen becomes a VIP by the senior-executive rule; Ben becomes a repeat offender when Maria
+# confirms the system's suggestion after his third bypass (see _tickets_seed).
 CUSTOMER_PROFILES = {
-    "alice": ("Finance", "+44 20 7946 0110", CustomerCategory.GENERAL),
-    "ben": ("Sales", "+44 7700 900123", CustomerCategory.REPEAT_OFFENDER),
-    "chen": ("Executive office", "+44 20 7946 0001", CustomerCategory.VIP),
-    "dana": ("Warehouse", "+44 20 7946 0777", CustomerCategory.GENERAL),
+    "alice": ("Finance", "London, floor 4", "+44 20 7946 0110", False, ""),
+    "ben": ("Sales", "Leeds", "+44 7700 900123", False, "Often on the road; prefers a call."),
+    "chen": (
+        "Executive office",
+        "London, floor 9",
+        "+44 20 7946 0001",
+        True,
+        "Assistant: Jo Park, ext 9001.",
+    ),
+    "dana": (
+        "Warehouse",
+        "Leeds warehouse",
+        "+44 20 7946 0777",
+        False,
+        "Ships at 4pm: label printers are urgent.",
+    ),
 }
 
 
@@ -155,10 +170,18 @@ def tickets_demo_seed(users: dict[str, User]) -> None:
         Service.objects.get_or_create(slug=entry["slug"], defaults={**entry, "provided_by_it": False})
     for title, body in CANNED_RESPONSES:
         CannedResponse.objects.get_or_create(title=title, defaults={"body": body})
-    for username, (department, phone, category) in CUSTOMER_PROFILES.items():
-        CustomerProfile.objects.get_or_create(
-            user=users[username], defaults={"department": department, "phone": phone, "category": category}
-        )
+    for username, (department, location, phone, senior, notes) in CUSTOMER_PROFILES.items():
+        if not CustomerProfile.objects.filter(user=users[username]).exists():
+            customer_profile_update(
+                user=users[username],
+                by=users["maria"],
+                department=department,
+                location=location,
+                phone=phone,
+                manager=None,
+                is_senior_executive=senior,
+                notes=notes,
+            )
     if not Ticket.objects.exists():
         _tickets_seed(users)
 
@@ -305,6 +328,25 @@ def _tickets_seed(users: dict[str, User]) -> None:
         "medium",
         70,
     )
+    # Ben keeps asking IT for paper instead of ordering it: the third time, the system suggests
+    # "repeat offender" to the managers, and Maria confirms it.
+    for days_ago in (40, 20):
+        earlier = submit(
+            "ben",
+            "something-else",
+            "Need printer paper",
+            "Can IT bring some paper up?",
+            "medium",
+            "low",
+            24 * days_ago,
+        )
+        services.ticket_redirect(
+            ticket=earlier,
+            by=sam,
+            to_service=Service.objects.get(slug="printer-paper"),
+            root_cause=Ticket.RootCause.BYPASSED_PROCESS,
+            now=ago(24 * days_ago - 1),
+        )
     services.ticket_claim(ticket=paper, agent=sam, now=ago(69))
     services.ticket_redirect(
         ticket=paper,
@@ -312,4 +354,12 @@ def _tickets_seed(users: dict[str, User]) -> None:
         to_service=Service.objects.get(slug="printer-paper"),
         root_cause=Ticket.RootCause.BYPASSED_PROCESS,
         now=ago(68),
+    )
+    repeat_offender_suggestion_decide(
+        suggestion=RepeatOffenderSuggestion.objects.get(profile__user=users["ben"], status="pending"),
+        by=maria,
+        confirm=True,
+        reason="Three paper requests in six weeks, each time after being shown the Facilities form. "
+        "The form works for his colleagues; I will talk to his manager.",
+        now=ago(60),
     )

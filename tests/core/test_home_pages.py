@@ -4,6 +4,8 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from customers.models import CustomerProfile, RepeatOffenderSuggestion
+
 from ..accounts.factories import AgentFactory
 from ..tickets.factories import TicketFactory
 
@@ -36,3 +38,15 @@ def test_customer_home_lists_their_open_requests_only(customer_client, customer)
 
     assert "Mine and open" in page
     assert "Not mine" not in page
+
+
+def test_manager_home_lists_repeat_offender_suggestions_waiting(manager_client, customer):
+    profile = CustomerProfile.objects.create(user=customer)
+    RepeatOffenderSuggestion.objects.create(
+        profile=profile, bypass_count=3, window_days=90, created_at=timezone.now()
+    )
+
+    page = manager_client.get(reverse("core:home")).content.decode()
+
+    assert "Suggested repeat offenders" in page
+    assert customer.display_name in page

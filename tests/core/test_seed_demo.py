@@ -6,6 +6,7 @@ from django.core.management import call_command
 from accounts.models import User
 from accounts.roles import Role
 from core.demo import DEMO_PASSWORD, DEMO_USERS
+from customers.models import CategoryChange, CustomerProfile
 from tickets.models import Service, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -16,9 +17,13 @@ def test_seed_demo_creates_every_role_and_is_idempotent():
     call_command("seed_demo", stdout=StringIO())
 
     assert User.objects.count() == len(DEMO_USERS)
-    assert Ticket.objects.count() == 7
+    assert Ticket.objects.count() == 9
     assert set(Ticket.objects.values_list("status", flat=True)) == set(Ticket.Status.values)
     assert Service.objects.filter(provided_by_it=False).exists()
+    categories = dict(CustomerProfile.objects.values_list("user__username", "category"))
+    assert categories == {"alice": "general", "ben": "repeat_offender", "chen": "vip", "dana": "general"}
+    assert CategoryChange.objects.get(profile__user__username="chen").reason == "Rule: senior executive"
+    assert CategoryChange.objects.get(profile__user__username="ben").changed_by.username == "maria"
     roles = {user.username: user.role for user in User.objects.all()}
     assert roles["maria"] == Role.MANAGER
     assert roles["sam"] == Role.AGENT

@@ -1,0 +1,51 @@
+"""The customer's category is internal: no page, title, CSS class or e-mail of theirs may show it."""
+
+import re
+
+import pytest
+from django.urls import reverse
+
+from customers.models import CustomerCategory, CustomerProfile
+from notifications.models import OutboundEmail
+from tickets.services import ticket_create, ticket_reply, ticket_status_change
+
+from ..tickets.factories import OutOfScopeServiceFactory, ServiceFactory
+
+pytestmark = pytest.mark.django_db
+
+CATEGORY_WORDS = re.compile(r"\bvip\b|repeat[ _-]?offender|customer[ _-]?category|category", re.IGNORECASE)
+
+
+@pytest.mark.parametrize("category", [CustomerCategory.VIP, CustomerCategory.REPEAT_OFFENDER])
+def test_no_customer_facing_page_or_email_mentions_the_category(customer_client, customer, agent, category):
+    CustomerProfile.objects.create(user=customer, category=category)
+    service = ServiceFactory(name="Laptops")
+    out_of_scope = OutOfScopeServiceFactory()
+    ticket = ticket_create(
+        customer=customer, title="Laptop", description="Broken", service=service, urgency="low", impact="low"
+    )
+    ticket_reply(ticket=ticket, author=agent, body="On it")
+    ticket_status_change(ticket=ticket, by=agent, status="resolved")
+
+    pages = [
+        reverse("core:home"),
+        reverse("tickets:my_requests"),
+        reverse("tickets:submit"),
+        reverse("tickets:submit_expectation") + "?urgency=high&impact=high",
+        reverse("tickets:submit_guidance") + f"?service={out_of_scope.pk}",
+        reverse("tickets:catalog"),
+        service.get_absolute_url(),
+        ticket.get_absolute_url(),
+        reverse("accounts:password_change"),
+    ]
+    for url in pages:
+        page = customer_client.get(url).content.decode()
+        assert not CATEGORY_WORDS.search(page), (url, CATEGORY_WORDS.search(page))
+    for email in OutboundEmail.objects.filter(to_address=customer.email):
+        for text in (email.subject, email.body_text, email.body_html):
+            assert not CATEGORY_WORDS.search(text), (email.template, text)
+
+
+def test_the_check_itself_would_catch_a_leak():
+    assert CATEGORY_WORDS.search('<span class="badge">VIP</span>')
+    assert CATEGORY_WORDS.search("repeat_offender")

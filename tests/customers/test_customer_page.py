@@ -1,0 +1,144 @@
+import re
+
+import pytest
+from django.urls import reverse
+
+from customers.models import CategoryChange, CustomerCategory, CustomerProfile, RepeatOffenderSuggestion
+from tickets.models import Ticket
+
+from ..hostile import HOSTILE_INPUTS
+from ..tickets.factories import TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _url(user) -> str:
+    return reverse("customers:detail", args=[user.pk])
+
+
+def test_the_360_page_is_for_staff_only(client, customer_client, agent_client, manager_client, customer):
+    assert agent_client.get(_url(customer)).status_code == 200
+    assert manager_client.get(_url(customer)).status_code == 200
+    assert customer_client.get(_url(customer)).status_code == 403  # not even their own
+    assert client.get(_url(customer)).status_code == 302
+    assert agent_client.get(reverse("customers:detail", args=[999_999])).status_code == 404
+
+
+def test_the_page_shows_tickets_root_causes_and_history(agent_client, customer, manager):
+    TicketFactory(customer=customer, title="Paper again", root_cause=Ticket.RootCause.BYPASSED_PROCESS)
+    profile = CustomerProfile.objects.create(user=customer, department="Sales", notes="Prefers phone calls")
+    CategoryChange.objects.create(
+        profile=profile,
+        old_category="general",
+        new_category="vip",
+        changed_by=manager,
+        reason="Board member",
+        created_at=profile.user.date_joined,
+    )
+
+    page = agent_client.get(_url(customer)).content.decode()
+
+    assert "Paper again" in page
+    assert "Chose to bypass the process" in page
+    assert "Board member" in page
+    assert "Prefers phone calls" in page
+
+
+def test_agents_edit_the_profile_but_not_the_category(agent_client, customer):
+    response = agent_client.post(
+        reverse("customers:profile_edit", args=[customer.pk]),
+        {"department": "Sales", "location": "Leeds", "phone": "123", "manager": "", "notes": "Night shift"},
+    )
+    assert response.status_code == 302
+    assert CustomerProfile.objects.get(user=customer).location == "Leeds"
+
+    refused = agent_client.post(
+        reverse("customers:category_edit", args=[customer.pk]), {"category": "repeat_offender", "reason": "x"}
+    )
+    assert refused.status_code == 403
+    assert CustomerProfile.objects.get(user=customer).category == CustomerCategory.GENERAL
+    assert "Change the category" not in agent_client.get(_url(customer)).content.decode()
+
+
+def test_managers_change_the_category_from_the_page(manager_client, customer):
+    response = manager_client.post(
+        reverse("customers:category_edit", args=[customer.pk]), {"category": "vip", "reason": "New CFO"}
+    )
+
+    assert response.status_code == 302
+    assert CustomerProfile.objects.get(user=customer).category == CustomerCategory.VIP
+
+
+def test_a_category_change_without_a_reason_is_refused_at_the_field(manager_client, customer):
+    response = manager_client.post(
+        reverse("customers:category_edit", args=[customer.pk]), {"category": "vip"}
+    )
+
+    assert response.status_code == 400
+    assert 'id="error_1_id_reason"' in response.content.decode()
+
+
+def test_an_unknown_manager_address_is_refused_and_the_rest_kept(agent_client, customer):
+    response = agent_client.post(
+        reverse("customers:profile_edit", args=[customer.pk]),
+        {"department": "Warehouse", "manager": "nobody@example.com"},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "No active account uses this address." in page
+    assert 'value="Warehouse"' in page
+
+
+def test_managers_decide_suggestions_from_the_page(manager_client, customer):
+    profile = CustomerProfile.objects.create(user=customer)
+    suggestion = RepeatOffenderSuggestion.objects.create(
+        profile=profile, bypass_count=3, window_days=90, created_at=customer.date_joined
+    )
+    assert "Suggested: repeat offender" in manager_client.get(_url(customer)).content.decode()
+
+    manager_client.post(
+        reverse("customers:suggestion_decide", args=[suggestion.pk]),
+        {"decision": "dismiss", "reason": "Broken form"},
+    )
+
+    suggestion.refresh_from_db()
+    assert suggestion.status == RepeatOffenderSuggestion.Status.DISMISSED
+    assert CustomerProfile.objects.get(user=customer).category == CustomerCategory.GENERAL
+
+
+def test_agents_cannot_decide_suggestions_from_the_page(agent_client, customer):
+    profile = CustomerProfile.objects.create(user=customer)
+    suggestion = RepeatOffenderSuggestion.objects.create(
+        profile=profile, bypass_count=3, window_days=90, created_at=customer.date_joined
+    )
+
+    response = agent_client.post(
+        reverse("customers:suggestion_decide", args=[suggestion.pk]), {"decision": "confirm", "reason": "x"}
+    )
+
+    assert response.status_code == 403
+    suggestion.refresh_from_db()
+    assert suggestion.status == RepeatOffenderSuggestion.Status.PENDING
+
+
+def test_the_page_runs_a_constant_number_of_queries(agent_client, customer, django_assert_max_num_queries):
+    CustomerProfile.objects.create(user=customer)
+    TicketFactory.create_batch(30, customer=customer)
+
+    with django_assert_max_num_queries(14):
+        agent_client.get(_url(customer))
+
+
+@pytest.mark.parametrize("hostile", HOSTILE_INPUTS)
+def test_hostile_profile_text_is_kept_and_shown_inert(agent_client, customer, hostile):
+    typed = hostile.replace("\0", "")
+    agent_client.post(
+        reverse("customers:profile_edit", args=[customer.pk]),
+        {"department": typed[:100], "location": typed[:100], "notes": typed},
+    )
+
+    page = agent_client.get(_url(customer)).content.decode()
+    assert CustomerProfile.objects.get(user=customer).notes == typed.strip()
+    assert "<script>alert(1)</script>" not in page
+    assert not re.search(r"<img src=x onerror", page)
