@@ -67,9 +67,17 @@ def bench_seed(*, tickets: int, customers: int, agents: int, seed: int = 7) -> N
     agent_ids = _users_seed("agent", agents, Role.AGENT, rng)
     _write(
         CustomerProfile,
-        ["user_id", "department", "phone", "category"],
+        ["user_id", "department", "location", "phone", "is_senior_executive", "category", "notes"],
         (
-            (pk, rng.choice(["Finance", "Sales", "Warehouse", "HR", "Legal"]), "", _category(rng))
+            (
+                pk,
+                rng.choice(["Finance", "Sales", "Warehouse", "HR", "Legal"]),
+                "",
+                "",
+                False,
+                _category(rng),
+                "",
+            )
             for pk in customer_ids
         ),
         Progress("profiles", len(customer_ids)),
