@@ -244,6 +244,38 @@ class RedirectForm(forms.Form):
     )
 
 
+class RootCauseForm(forms.Form):
+    root_cause = forms.ChoiceField(
+        widget=FastSelect, label=_("Why did they come to IT?"), choices=Ticket.RootCause
+    )
+
+
+class TeachForm(forms.Form):
+    to_service = forms.ModelChoiceField(
+        widget=FastSelect,
+        label=_("The official process"),
+        queryset=Service.objects.filter(is_active=True).exclude(
+            process_steps="", form_url="", contact_name=""
+        ),
+        empty_label=_("Choose the catalog entry…"),
+    )
+    called_contact = forms.BooleanField(required=False, label=_("I called the contact for the customer"))
+    note = forms.CharField(
+        label=_("A word of your own (optional)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5_000,
+        required=False,
+    )
+
+
+class FulfilForm(forms.Form):
+    note = forms.CharField(
+        label=_("What you did (the customer sees this)"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5_000,
+    )
+
+
 class BulkUpdateForm(forms.Form):
     tickets = forms.ModelMultipleChoiceField(queryset=Ticket.objects.all(), widget=forms.MultipleHiddenInput)
     assignee = AgentChoiceField(

@@ -209,6 +209,7 @@ class Ticket(models.Model):
     class Resolution(models.TextChoices):
         FIXED = "fixed", _("Done")
         REDIRECTED = "redirected", _("Redirected with guidance")
+        FULFILLED_BY_IT = "fulfilled", _("Done by IT although out of scope")
 
     class RootCause(models.TextChoices):
         DID_NOT_KNOW_PROCESS = "did_not_know", _("Did not know the official process")
@@ -356,6 +357,10 @@ class TicketEvent(models.Model):
         NOTE_ADDED = "note", _("Internal note added")
         ESCALATED = "escalated", _("Escalated")
         REDIRECTED = "redirected", _("Redirected with guidance")
+        ROOT_CAUSE = "root_cause", _("Root cause recorded")
+        TAUGHT = "taught", _("Process taught")
+        CONTACT_CALLED = "called", _("Contact called for the customer")
+        FULFILLED = "fulfilled", _("Done by IT although out of scope")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.models import User
+from customers.models import CustomerCategory
 from notifications.services import email_queue
 
 from . import selectors, sla
@@ -186,6 +187,71 @@ def ticket_redirect(
     _move(ticket, by, Ticket.Status.RESOLVED, now=now)
     _save(ticket)
     ticket_redirected.send(sender=Ticket, ticket=ticket, now=now)
+    return ticket
+
+
+@transaction.atomic
+def ticket_root_cause_record(
+    *, ticket: Ticket, by: User, root_cause: str, now: datetime | None = None
+) -> Ticket:
+    """Record why the customer came to IT instead of the official process; audited."""
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    if ticket.root_cause != root_cause:
+        old = ticket.get_root_cause_display() if ticket.root_cause else ""
+        ticket.root_cause = root_cause
+        _event(ticket, by, TicketEvent.Kind.ROOT_CAUSE, old=old, new=ticket.get_root_cause_display(), now=now)
+        _save(ticket)
+    return ticket
+
+
+@transaction.atomic
+def ticket_teach_process(
+    *,
+    ticket: Ticket,
+    by: User,
+    to_service: Service,
+    called_contact: bool = False,
+    note: str = "",
+    now: datetime | None = None,
+) -> TicketMessage:
+    """Teach the customer the official process ("teach them to fish") without closing the request:
+    a public reply with where the form is, how to fill it in and whom to call. Records the root
+    cause (did not know the process) and, if the agent rang the contact for them, that too."""
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    if ticket.status == Ticket.Status.CLOSED:
+        raise TicketStateError(_("This request is closed."))
+    guidance = render_to_string("tickets/redirect_guidance.md", {"service": to_service, "note": note}).strip()
+    message = _message_add(ticket, by, guidance, now=now)
+    _event(ticket, by, TicketEvent.Kind.TAUGHT, new=str(to_service), now=now)
+    if called_contact and to_service.contact_name:
+        contact = f"{to_service.contact_name} {to_service.contact_phone}".strip()
+        _event(ticket, by, TicketEvent.Kind.CONTACT_CALLED, new=contact[:200], now=now)
+    ticket.root_cause = Ticket.RootCause.DID_NOT_KNOW_PROCESS
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+    if ticket.status == Ticket.Status.NEW:
+        _move(ticket, by, Ticket.Status.OPEN, now=now)
+    _email_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", message=message)
+    _save(ticket)
+    return message
+
+
+@transaction.atomic
+def ticket_fulfil_anyway(*, ticket: Ticket, by: User, note: str, now: datetime | None = None) -> Ticket:
+    """Do an out-of-scope request now (the VIP playbook), saying what was done; recorded as such
+    and resolved, with a public reply to the customer."""
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    message = _message_add(ticket, by, note, now=now)
+    _event(ticket, by, TicketEvent.Kind.FULFILLED, now=now)
+    if ticket.first_responded_at is None:
+        ticket.first_responded_at = now
+    ticket.resolution = Ticket.Resolution.FULFILLED_BY_IT
+    _email_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", message=message)
+    _move(ticket, by, Ticket.Status.RESOLVED, now=now)
+    _save(ticket)
     return ticket
 
 
@@ -370,6 +436,14 @@ def _move(ticket: Ticket, by: User, status: str, *, now: datetime) -> None:
         raise TicketStateError(
             _("A %(old)s request cannot become %(new)s.")
             % {"old": ticket.get_status_display().lower(), "new": Ticket.Status(status).label.lower()}
+        )
+    if (
+        status == Ticket.Status.RESOLVED
+        and not ticket.root_cause
+        and selectors.customer_category_get(user=ticket.customer) == CustomerCategory.REPEAT_OFFENDER
+    ):
+        raise TicketStateError(
+            _("This customer keeps going around processes: record the root cause before resolving.")
         )
     old_label = ticket.get_status_display()
     if status == Ticket.Status.PENDING:

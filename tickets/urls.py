@@ -28,4 +28,7 @@ urlpatterns = [
     path("desk/tickets/<int:pk>/escalate/", views_desk.ticket_escalate, name="agent_escalate"),
     path("desk/tickets/<int:pk>/redirect/", views_desk.ticket_redirect, name="agent_redirect"),
     path("desk/tickets/<int:pk>/presence/", views_desk.ticket_presence, name="agent_presence"),
+    path("desk/tickets/<int:pk>/root-cause/", views_desk.ticket_root_cause, name="agent_root_cause"),
+    path("desk/tickets/<int:pk>/teach/", views_desk.ticket_teach, name="agent_teach"),
+    path("desk/tickets/<int:pk>/fulfil/", views_desk.ticket_fulfil, name="agent_fulfil"),
 ]

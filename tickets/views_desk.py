@@ -23,17 +23,25 @@ from .forms import (
     AssignForm,
     BulkUpdateForm,
     EscalateForm,
+    FulfilForm,
     PriorityForm,
     QueueFilterForm,
     RedirectForm,
+    RootCauseForm,
     StatusChangeForm,
+    TeachForm,
     TeamForm,
 )
 from .models import Ticket
 
 QUEUE_PAGE_SIZE = 25
-# The ticket page's collapsed panels, loaded when opened.
-PANELS = {"redirect": RedirectForm, "escalate": EscalateForm}
+# The ticket page's collapsed panels, loaded when opened: the form, and the template defining it.
+PANELS = {
+    "redirect": (RedirectForm, "tickets/agent_ticket.html"),
+    "escalate": (EscalateForm, "tickets/agent_ticket.html"),
+    "teach": (TeachForm, "tickets/partials/_playbook.html"),
+    "fulfil": (FulfilForm, "tickets/partials/_playbook.html"),
+}
 
 
 def agent_required(view: Callable) -> Callable:
@@ -219,6 +227,48 @@ def ticket_redirect(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @agent_required
+@require_POST
+def ticket_root_cause(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_agent(pk=pk)
+    return _act(
+        request,
+        ticket,
+        RootCauseForm(request.POST),
+        lambda data: services.ticket_root_cause_record(ticket=ticket, by=request.user, **data),
+        _("Root cause recorded."),
+        form_name="root_cause_form",
+    )
+
+
+@agent_required
+@require_POST
+def ticket_teach(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_agent(pk=pk)
+    return _act(
+        request,
+        ticket,
+        TeachForm(request.POST),
+        lambda data: services.ticket_teach_process(ticket=ticket, by=request.user, **data),
+        _("The customer has the process, step by step. The request stays open."),
+        form_name="teach_form",
+    )
+
+
+@agent_required
+@require_POST
+def ticket_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_agent(pk=pk)
+    return _act(
+        request,
+        ticket,
+        FulfilForm(request.POST),
+        lambda data: services.ticket_fulfil_anyway(ticket=ticket, by=request.user, **data),
+        _("Done and resolved, recorded as done by IT although out of scope."),
+        form_name="fulfil_form",
+    )
+
+
+@agent_required
 @require_GET
 def agent_options(request: HttpRequest) -> HttpResponse:
     """The <option>s of an agent menu, fetched when the menu is first used (see _agent_select)."""
@@ -259,11 +309,10 @@ def _act(request: HttpRequest, ticket: Ticket, form: Form, action: Callable, suc
 def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms) -> HttpResponse:
     panel = request.GET.get("panel", "")
     if request.htmx and panel in PANELS:
+        form_class, template = PANELS[panel]
         form_name = f"{panel}_form"
-        form = forms.get(form_name) or PANELS[panel]()
-        return render(
-            request, f"tickets/agent_ticket.html#{panel}-panel", {"ticket": ticket, form_name: form}
-        )
+        form = forms.get(form_name) or form_class()
+        return render(request, f"{template}#{panel}-panel", {"ticket": ticket, form_name: form})
     context = {
         "panel": panel,
         "ticket": ticket,
@@ -277,6 +326,9 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, *
         ),
         "priority_form": PriorityForm(initial={"priority": ticket.priority}),
         "team_form": TeamForm(initial={"team": ticket.team_id}),
+        "root_cause_form": RootCauseForm(initial={"root_cause": ticket.root_cause}),
+        "teach_form": TeachForm(),
+        "fulfil_form": FulfilForm(),
         # Collapsed panels: their forms are built when opened (an htmx request for ?panel=).
         "escalate_form": EscalateForm(),
         "redirect_form": RedirectForm(),

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 from customers.models import CustomerCategory, CustomerProfile
 from notifications.models import OutboundEmail
-from tickets.services import ticket_create, ticket_reply, ticket_status_change
+from tickets.services import ticket_create, ticket_reply, ticket_root_cause_record, ticket_status_change
 
 from ..tickets.factories import OutOfScopeServiceFactory, ServiceFactory
 
@@ -25,6 +25,7 @@ def test_no_customer_facing_page_or_email_mentions_the_category(customer_client,
         customer=customer, title="Laptop", description="Broken", service=service, urgency="low", impact="low"
     )
     ticket_reply(ticket=ticket, author=agent, body="On it")
+    ticket_root_cause_record(ticket=ticket, by=agent, root_cause="process_broken")
     ticket_status_change(ticket=ticket, by=agent, status="resolved")
 
     pages = [
