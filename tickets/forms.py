@@ -234,7 +234,9 @@ class RedirectForm(forms.Form):
         empty_label=_("Choose the official process…"),
     )
     root_cause = forms.ChoiceField(
-        widget=FastSelect, label=_("Why did they come to IT?"), choices=Ticket.RootCause
+        widget=FastSelect,
+        label=_("Why did they come to IT?"),
+        choices=[("", _("Not found yet…")), *Ticket.RootCause.choices],
     )
     note = forms.CharField(
         label=_("A word of your own (optional)"),
@@ -246,7 +248,9 @@ class RedirectForm(forms.Form):
 
 class RootCauseForm(forms.Form):
     root_cause = forms.ChoiceField(
-        widget=FastSelect, label=_("Why did they come to IT?"), choices=Ticket.RootCause
+        widget=FastSelect,
+        label=_("Why did they come to IT?"),
+        choices=[("", _("Not found yet…")), *Ticket.RootCause.choices],
     )
 
 
