@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from tickets.models import Service
 
 from .models import CustomerCategory
 
@@ -38,3 +39,18 @@ class CategoryForm(forms.Form):
 class SuggestionDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("confirm", _("Confirm")), ("dismiss", _("Dismiss"))])
     reason = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), max_length=2000, label=_("Why"))
+
+
+class ArrangementForm(forms.Form):
+    need = forms.CharField(max_length=200, label=_("What they will get without asking"))
+    service = forms.ModelChoiceField(
+        queryset=Service.objects.filter(is_active=True),
+        required=False,
+        label=_("The catalog entry they used to ask about"),
+        empty_label=_("None"),
+    )
+    owning_department = forms.CharField(max_length=120, label=_("Department that does it"))
+    contact_name = forms.CharField(max_length=120, label=_("Contact there"))
+    contact_email = forms.EmailField(label=_("Contact's e-mail (reminded when due)"))
+    cadence_days = forms.IntegerField(min_value=1, max_value=365, label=_("Every how many days"))
+    first_due_on = forms.DateField(label=_("First due on"), widget=forms.DateInput(attrs={"type": "date"}))

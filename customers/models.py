@@ -110,3 +110,60 @@ class RepeatOffenderSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"Repeat offender? {self.profile} ({self.bypass_count} bypasses)"
+
+
+class ProactiveArrangement(models.Model):
+    """A recurring need met before the customer has to ask (seed 001: "so they never have to ask
+    again"), e.g. paper replenished on floor 9 every two weeks by Facilities."""
+
+    customer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="arrangements"
+    )
+    need = models.CharField(max_length=200, help_text=_("What is provided, e.g. “Printer paper, floor 9”."))
+    service = models.ForeignKey(
+        "tickets.Service",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("The catalog entry the customer used to ask about: shows whether the asks stopped."),
+    )
+    owning_department = models.CharField(max_length=120)
+    contact_name = models.CharField(max_length=120)
+    contact_email = models.EmailField(help_text=_("Reminded by e-mail whenever it is due."))
+    cadence_days = models.PositiveSmallIntegerField()
+    started_on = models.DateField()
+    next_due_on = models.DateField(db_index=True)
+    is_active = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["next_due_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(cadence_days__gte=1), name="customers_cadence_positive")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.need} for {self.customer}"
+
+
+class ArrangementReminder(models.Model):
+    """One due date of an arrangement and the reminder sent for it (never two for one date)."""
+
+    arrangement = models.ForeignKey(ProactiveArrangement, on_delete=models.CASCADE, related_name="reminders")
+    due_on = models.DateField()
+    reminded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-due_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["arrangement", "due_on"], name="customers_one_reminder_per_due_date"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.arrangement} due {self.due_on}"

@@ -2,16 +2,26 @@
 calls these (the category, notes and history are internal)."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Count, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import User
 from tickets.models import Ticket
 
-from .models import CategoryChange, CustomerProfile, RepeatOffenderSuggestion
+from .models import CategoryChange, CustomerProfile, ProactiveArrangement, RepeatOffenderSuggestion
+
+
+@dataclass(frozen=True)
+class ArrangementEffect:
+    """An arrangement, and whether the customer stopped asking for it once it began."""
+
+    arrangement: ProactiveArrangement
+    asks_before: int  # in the same number of days before it began
+    asks_since: int
 
 
 @dataclass(frozen=True)
@@ -25,6 +35,7 @@ class Customer360:
     bypasses_in_window: int
     category_history: list[CategoryChange]
     pending_suggestion: RepeatOffenderSuggestion | None
+    arrangements: list[ArrangementEffect]
 
 
 def customer_get_for_staff(*, user_id: int) -> User:
@@ -59,7 +70,38 @@ def customer_360(*, customer: User, now: datetime) -> Customer360:
             if profile.pk
             else None
         ),
+        arrangements=_arrangement_effects(customer=customer, today=timezone.localdate(now)),
     )
+
+
+def _arrangement_effects(*, customer: User, today: date) -> list[ArrangementEffect]:
+    """Two queries whatever the number of arrangements: them, then the customer's asks for them."""
+    arrangements = list(ProactiveArrangement.objects.filter(customer=customer).select_related("service"))
+    services = {a.service_id for a in arrangements if a.service_id}
+    asks = []
+    if services:
+        asks = list(
+            Ticket.objects.filter(customer=customer, service_id__in=services).values_list(
+                "service_id", "created_at"
+            )
+        )
+    effects = []
+    for arrangement in arrangements:
+        started = arrangement.started_on
+        period = max((today - started).days, 1)
+        days = [
+            timezone.localdate(created)
+            for service_id, created in asks
+            if service_id == arrangement.service_id
+        ]
+        effects.append(
+            ArrangementEffect(
+                arrangement=arrangement,
+                asks_before=sum(started - timedelta(days=period) <= day < started for day in days),
+                asks_since=sum(day >= started for day in days),
+            )
+        )
+    return effects
 
 
 def bypass_count(*, customer: User, since: datetime) -> int:

@@ -1,7 +1,7 @@
 """Everything the customers app changes: profiles, categories (with their history), VIP rules
 and repeat-offender suggestions. Every change of category is a CategoryChange row."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -14,7 +14,15 @@ from notifications.services import email_queue
 
 from . import selectors
 from .exceptions import CustomerError
-from .models import CategoryChange, CustomerCategory, CustomerProfile, RepeatOffenderSuggestion, VipDepartment
+from .models import (
+    ArrangementReminder,
+    CategoryChange,
+    CustomerCategory,
+    CustomerProfile,
+    ProactiveArrangement,
+    RepeatOffenderSuggestion,
+    VipDepartment,
+)
 
 RULE_PREFIX = "Rule: "
 
@@ -179,3 +187,75 @@ def _category_change(
     )
     profile.category = category
     profile.save(update_fields=["category"])
+
+
+@transaction.atomic
+def arrangement_create(
+    *,
+    customer: User,
+    by: User,
+    need: str,
+    service,
+    owning_department: str,
+    contact_name: str,
+    contact_email: str,
+    cadence_days: int,
+    first_due_on: date,
+    now: datetime | None = None,
+) -> ProactiveArrangement:
+    """Arrange with the owning department that a recurring need is met before the customer asks."""
+    now = now or timezone.now()
+    return ProactiveArrangement.objects.create(
+        customer=customer,
+        need=need,
+        service=service,
+        owning_department=owning_department,
+        contact_name=contact_name,
+        contact_email=contact_email,
+        cadence_days=cadence_days,
+        started_on=timezone.localdate(now),
+        next_due_on=first_due_on,
+        created_by=by,
+        created_at=now,
+    )
+
+
+def arrangement_reminders_send(*, today: date | None = None, batch_size: int = 500) -> int:
+    """Remind the owner of every arrangement due by `today`, once per due date, and move it on.
+
+    Selects through the index on next_due_on, so its cost follows what is due, not how many
+    arrangements exist. Safe to run twice or concurrently: a due date has one reminder row.
+    """
+    today = today or timezone.localdate()
+    sent = 0
+    due_ids = list(
+        ProactiveArrangement.objects.filter(is_active=True, next_due_on__lte=today).values_list(
+            "pk", flat=True
+        )[:batch_size]
+    )
+    for arrangement_id in due_ids:
+        with transaction.atomic():
+            arrangement = (
+                ProactiveArrangement.objects.select_for_update(skip_locked=True)
+                .select_related("customer")
+                .filter(pk=arrangement_id, is_active=True, next_due_on__lte=today)
+                .first()
+            )
+            if arrangement is None:
+                continue  # another run has it, or it moved on already
+            due_on = arrangement.next_due_on
+            _reminder, created = ArrangementReminder.objects.get_or_create(
+                arrangement=arrangement, due_on=due_on, defaults={"reminded_at": timezone.now()}
+            )
+            if created:
+                email_queue(
+                    key=f"arrangement-due:{arrangement.pk}:{due_on.isoformat()}",
+                    to=arrangement.contact_email,
+                    template="customers/arrangement_due",
+                    context={"arrangement": arrangement, "due_on": due_on},
+                )
+                sent += 1
+            while arrangement.next_due_on <= today:
+                arrangement.next_due_on += timedelta(days=arrangement.cadence_days)
+            arrangement.save(update_fields=["next_due_on"])
+    return sent

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from . import selectors, services
 from .exceptions import CustomerError
-from .forms import CategoryForm, CustomerProfileForm, SuggestionDecisionForm
+from .forms import ArrangementForm, CategoryForm, CustomerProfileForm, SuggestionDecisionForm
 from .models import RepeatOffenderSuggestion
 
 
@@ -84,6 +84,18 @@ def suggestion_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("customers:detail", user_id=customer.pk)
 
 
+@staff_required
+@require_POST
+def arrangement_add(request: HttpRequest, user_id: int) -> HttpResponse:
+    customer = selectors.customer_get_for_staff(user_id=user_id)
+    form = ArrangementForm(request.POST)
+    if not form.is_valid():
+        return _render(request, customer, arrangement_form=form, status=400)
+    services.arrangement_create(customer=customer, by=request.user, **form.cleaned_data)
+    messages.success(request, _("Arrangement set up: its owner is reminded each time it is due."))
+    return redirect("customers:detail", user_id=customer.pk)
+
+
 def _render(request: HttpRequest, customer, *, status: int = 200, **forms) -> HttpResponse:
     overview = selectors.customer_360(customer=customer, now=timezone.now())
     profile = overview.profile
@@ -101,6 +113,7 @@ def _render(request: HttpRequest, customer, *, status: int = 200, **forms) -> Ht
         ),
         "category_form": CategoryForm(initial={"category": profile.category}),
         "decision_form": SuggestionDecisionForm(),
+        "arrangement_form": ArrangementForm(),
         "bypass_window_days": settings.REPEAT_OFFENDER_WINDOW_DAYS,
         **forms,
     }

@@ -180,6 +180,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.outbound_email_relay_task",
         "schedule": timedelta(seconds=30),
     },
+    # Hourly rather than daily: a missed run (beat down) costs an hour, and re-runs do nothing.
+    "arrangement-reminders": {
+        "task": "customers.tasks.arrangement_reminders_task",
+        "schedule": timedelta(hours=1),
+    },
 }
 
 # --- Cache (shared between processes when Redis is there) ----------------------------------
