@@ -234,9 +234,7 @@ class RedirectForm(forms.Form):
         empty_label=_("Choose the official process…"),
     )
     root_cause = forms.ChoiceField(
-        widget=FastSelect,
-        label=_("Why did they come to IT?"),
-        choices=[("", _("Not found yet…")), *Ticket.RootCause.choices],
+        widget=FastSelect, label=_("Why did they come to IT?"), choices=Ticket.RootCause
     )
     note = forms.CharField(
         label=_("A word of your own (optional)"),
@@ -249,7 +247,7 @@ class RedirectForm(forms.Form):
 class RootCauseForm(forms.Form):
     root_cause = forms.ChoiceField(
         widget=FastSelect,
-        label=_("Why did they come to IT?"),
+        label=_("Root cause"),
         choices=[("", _("Not found yet…")), *Ticket.RootCause.choices],
     )
 
