@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from customers.models import CustomerCategory, CustomerProfile, RepeatOffenderSuggestion
-from customers.services import customer_profile_update, repeat_offender_suggestion_decide
+from customers.services import arrangement_create, customer_profile_update, repeat_offender_suggestion_decide
 
 from . import services
 from .models import (
@@ -328,6 +328,36 @@ def _tickets_seed(users: dict[str, User]) -> None:
         "medium",
         70,
     )
+    # Chen (VIP) runs out of paper before the board meeting: Priya just does it, then arranges with
+    # Facilities that floor 9 is restocked every two weeks, so he never has to ask again.
+    chen_paper = submit(
+        "chen",
+        "something-else",
+        "No paper on floor 9 before the board meeting",
+        "The printer by the boardroom is empty.",
+        "high",
+        "low",
+        24 * 10,
+    )
+    services.ticket_fulfil_anyway(
+        ticket=chen_paper,
+        by=priya,
+        note="Brought two boxes up from the store room; you are all set for the meeting.",
+        now=ago(24 * 10 - 0.5),
+    )
+    arrangement_create(
+        customer=users["chen"],
+        by=priya,
+        need="Printer paper restocked on floor 9 (executive office)",
+        service=Service.objects.get(slug="printer-paper"),
+        owning_department="Facilities",
+        contact_name="Grace Mensah",
+        contact_email="facilities@northwind.example",
+        cadence_days=14,
+        first_due_on=timezone.localdate() + timedelta(days=4),
+        now=ago(24 * 10 - 1),
+    )
+
     # Ben keeps asking IT for paper instead of ordering it: the third time, the system suggests
     # "repeat offender" to the managers, and Maria confirms it.
     for days_ago in (40, 20):

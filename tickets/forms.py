@@ -224,6 +224,10 @@ class EscalateForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         max_length=5_000,
     )
+    to_customers_manager = forms.BooleanField(
+        required=False,
+        label=_("The process is fine and they will not follow it: ask IT's manager to talk to their manager"),
+    )
 
 
 class RedirectForm(forms.Form):

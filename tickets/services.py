@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.models import User
-from customers.models import CustomerCategory
+from customers.models import CustomerCategory, CustomerProfile
 from notifications.services import email_queue
 
 from . import selectors, sla
@@ -285,14 +285,22 @@ def ticket_priority_change(*, ticket: Ticket, by: User, priority: str, now: date
 
 
 @transaction.atomic
-def ticket_escalate(*, ticket: Ticket, by: User, reason: str, now: datetime | None = None) -> Ticket:
-    """Ask the IT managers to step in, saying why; audited; e-mails every manager."""
+def ticket_escalate(
+    *, ticket: Ticket, by: User, reason: str, to_customers_manager: bool = False, now: datetime | None = None
+) -> Ticket:
+    """Ask the IT managers to step in, saying why; audited; e-mails every manager.
+
+    `to_customers_manager`: the repeat-offender playbook's escalation. The process is fine and
+    the customer will not follow it, so IT's manager is asked to raise it with the customer's
+    own manager (named in the e-mail when the profile knows them).
+    """
     now = now or timezone.now()
     ticket = _lock(ticket)
     if not ticket.is_open:
         raise TicketStateError(_("Only an open request can be escalated."))
     ticket.escalated_at = now
-    event = _event(ticket, by, TicketEvent.Kind.ESCALATED, note=reason, now=now)
+    target = _("to the customer's manager, through IT's manager") if to_customers_manager else ""
+    event = _event(ticket, by, TicketEvent.Kind.ESCALATED, new=target, note=reason, now=now)
     _save(ticket)
     for manager in account_selectors.managers_list():
         _email(
@@ -302,6 +310,8 @@ def ticket_escalate(*, ticket: Ticket, by: User, reason: str, now: datetime | No
             ticket=ticket,
             by=by,
             reason=reason,
+            customers_manager=_customers_manager(ticket) if to_customers_manager else None,
+            to_customers_manager=to_customers_manager,
         )
     return ticket
 
@@ -369,6 +379,11 @@ def ticket_bulk_update(
         else:
             outcome.updated.append(ticket)
     return outcome
+
+
+def _customers_manager(ticket: Ticket) -> User | None:
+    profile = CustomerProfile.objects.filter(user_id=ticket.customer_id).select_related("manager").first()
+    return profile.manager if profile else None
 
 
 def _attachments_add(

@@ -206,7 +206,7 @@ def ticket_escalate(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         ticket,
         EscalateForm(request.POST),
-        lambda data: services.ticket_escalate(ticket=ticket, by=request.user, reason=data["reason"]),
+        lambda data: services.ticket_escalate(ticket=ticket, by=request.user, **data),
         _("Escalated: the IT managers have been told."),
         form_name="escalate_form",
     )

@@ -7,8 +7,9 @@ from customers.models import CustomerCategory, CustomerProfile
 from notifications.models import OutboundEmail
 from tickets.exceptions import TicketStateError
 from tickets.models import Ticket, TicketEvent
-from tickets.services import ticket_fulfil_anyway, ticket_status_change, ticket_teach_process
+from tickets.services import ticket_escalate, ticket_fulfil_anyway, ticket_status_change, ticket_teach_process
 
+from ..accounts.factories import UserFactory
 from .factories import OutOfScopeServiceFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -111,3 +112,19 @@ def test_customers_cannot_use_playbook_actions(customer_client, customer):
     for action in ("agent_root_cause", "agent_teach", "agent_fulfil"):
         response = customer_client.post(reverse(f"tickets:{action}", args=[ticket.pk]), {"note": "x"})
         assert response.status_code == 403
+
+
+def test_escalating_a_repeat_offender_asks_it_management_to_talk_to_their_manager(agent, manager):
+    line_manager = UserFactory(first_name="Pat", last_name="Boss", email="pat@example.com")
+    ticket = _ticket_for(CustomerCategory.REPEAT_OFFENDER)
+    CustomerProfile.objects.filter(user=ticket.customer).update(manager=line_manager)
+
+    ticket_escalate(
+        ticket=ticket, by=agent, reason="Fourth paper request this month", to_customers_manager=True
+    )
+
+    email = OutboundEmail.objects.get(template="tickets/escalated", to_address=manager.email)
+    assert "talk to" in email.subject
+    assert "Pat Boss (pat@example.com)" in email.body_text
+    event = ticket.events.get(kind=TicketEvent.Kind.ESCALATED)
+    assert event.new_value == "to the customer's manager, through IT's manager"
