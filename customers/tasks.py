@@ -1,8 +1,8 @@
-from celery import shared_task
+from servicedesk.celery import app
 
 from . import services
 
 
-@shared_task
+@app.task
 def arrangement_reminders_task() -> int:
     return services.arrangement_reminders_send()

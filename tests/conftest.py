@@ -96,6 +96,8 @@ def broker_down() -> Iterator[BrokerOutage]:
 def _celery_worker_session(django_db_setup, django_db_blocker) -> Iterator[None]:
     """One real worker thread for the session, consuming the test queue of the real broker."""
     with django_db_blocker.unblock():
+        # Register every app's tasks before the worker starts: it only knows the tasks it sees then.
+        celery_app.loader.import_default_modules()
         celery_app.control.purge()  # tasks left by earlier runs refer to rows long gone
         with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
             yield

@@ -306,3 +306,31 @@ class BulkUpdateForm(forms.Form):
         if not cleaned.get("assignee") and not cleaned.get("status"):
             raise forms.ValidationError(_("Choose someone to assign to, a status, or both."))
         return cleaned
+
+
+class ProcessEscalateForm(forms.Form):
+    process = forms.ModelChoiceField(
+        widget=FastSelect,
+        label=_("Which official process"),
+        queryset=Service.objects.filter(is_active=True),
+        empty_label=_("Choose the catalog entry…"),
+    )
+    suggested_fix = forms.CharField(
+        label=_("What would fix it"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5_000
+    )
+
+
+class ProcessHealthForm(forms.Form):
+    health = forms.ChoiceField(
+        widget=FastSelect(attrs={"class": "form-select form-select-sm"}),
+        label=_("Health"),
+        choices=[("works", _("Works")), ("cumbersome", _("Cumbersome")), ("broken", _("Broken"))],
+    )
+
+
+class ImprovementDoneForm(forms.Form):
+    what_changed = forms.CharField(
+        label=_("What changed (every customer it turned away is told)"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=5_000,
+    )

@@ -46,6 +46,13 @@ class Service(models.Model):
     contact_phone = models.CharField(max_length=40, blank=True)
     contact_email = models.EmailField(blank=True)
     is_active = models.BooleanField(default=True)
+    # The process register: how well the official process works, and who looks after it.
+    process_health = models.CharField(
+        max_length=12,
+        choices=[("works", _("Works")), ("cumbersome", _("Cumbersome")), ("broken", _("Broken"))],
+        default="works",
+    )
+    process_owner = models.CharField(max_length=120, blank=True, help_text=_("Who can change the process."))
 
     class Meta:
         ordering = ["-provided_by_it", "name"]
@@ -255,6 +262,11 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # The official process the request was about, when IT pointed to one (redirect, teach,
+    # escalate the process): what the process register counts.
+    cited_process = models.ForeignKey(
+        Service, on_delete=models.SET_NULL, null=True, blank=True, related_name="citing_tickets"
+    )
     resolution = models.CharField(max_length=12, choices=Resolution, blank=True)
     root_cause = models.CharField(max_length=16, choices=RootCause, blank=True)
     # Title, description and conversation as one weighted document for Postgres full-text search
@@ -361,6 +373,7 @@ class TicketEvent(models.Model):
         TAUGHT = "taught", _("Process taught")
         CONTACT_CALLED = "called", _("Contact called for the customer")
         FULFILLED = "fulfilled", _("Done by IT although out of scope")
+        PROCESS_ESCALATED = "process", _("Process escalated for improvement")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -421,3 +434,32 @@ class Attachment(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("tickets:attachment", kwargs={"pk": self.pk})
+
+
+class ProcessImprovement(models.Model):
+    """A proposal to fix an official process that turned customers away, and what came of it."""
+
+    class Status(models.TextChoices):
+        PROPOSED = "proposed", _("Proposed")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+        REJECTED = "rejected", _("Rejected")
+
+    process = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="improvements")
+    ticket = models.ForeignKey(Ticket, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    suggested_fix = models.TextField()
+    status = models.CharField(max_length=12, choices=Status, default=Status.PROPOSED)
+    what_changed = models.TextField(
+        blank=True, help_text=_("Told to every customer the process turned away.")
+    )
+    created_at = models.DateTimeField()
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.process}: {self.suggested_fix[:60]}"

@@ -339,3 +339,26 @@ def canned_response_list() -> QuerySet[CannedResponse]:
 
 def ticket_history(*, ticket: Ticket) -> QuerySet[TicketEvent]:
     return ticket.events.select_related("actor")
+
+
+# --- The process register ---------------------------------------------------------------------
+
+
+def process_register(*, since: datetime) -> QuerySet[Service]:
+    """Official processes, worst first: by how many customers they turned away or made bypass
+    them (requests that cited the process), in all and since `since`."""
+    turned_away = Q(
+        citing_tickets__root_cause__in=[Ticket.RootCause.PROCESS_BROKEN, Ticket.RootCause.BYPASSED_PROCESS]
+    )
+    return (
+        Service.objects.filter(Q(provided_by_it=False) | ~Q(process_steps=""), is_active=True)
+        .annotate(
+            customers_turned_away=Count("citing_tickets__customer", filter=turned_away, distinct=True),
+            requests_cited=Count("citing_tickets", distinct=True),
+            requests_cited_recently=Count(
+                "citing_tickets", filter=Q(citing_tickets__created_at__gte=since), distinct=True
+            ),
+        )
+        .prefetch_related("improvements__proposed_by")
+        .order_by("-customers_turned_away", "-requests_cited", "name")
+    )

@@ -27,6 +27,7 @@ from .models import (
     PRIORITY_MATRIX,
     SEARCH_CONFIG,
     Attachment,
+    ProcessImprovement,
     Service,
     Team,
     Ticket,
@@ -183,6 +184,7 @@ def ticket_redirect(
         ticket.first_responded_at = now
     ticket.resolution = Ticket.Resolution.REDIRECTED
     ticket.root_cause = root_cause
+    ticket.cited_process = to_service
     _email_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", message=message)
     _move(ticket, by, Ticket.Status.RESOLVED, now=now)
     _save(ticket)
@@ -229,6 +231,7 @@ def ticket_teach_process(
         contact = f"{to_service.contact_name} {to_service.contact_phone}".strip()
         _event(ticket, by, TicketEvent.Kind.CONTACT_CALLED, new=contact[:200], now=now)
     ticket.root_cause = Ticket.RootCause.DID_NOT_KNOW_PROCESS
+    ticket.cited_process = to_service
     if ticket.first_responded_at is None:
         ticket.first_responded_at = now
     if ticket.status == Ticket.Status.NEW:
@@ -253,6 +256,83 @@ def ticket_fulfil_anyway(*, ticket: Ticket, by: User, note: str, now: datetime |
     _move(ticket, by, Ticket.Status.RESOLVED, now=now)
     _save(ticket)
     return ticket
+
+
+@transaction.atomic
+def process_escalate(
+    *, ticket: Ticket, by: User, process: Service, suggested_fix: str, now: datetime | None = None
+) -> ProcessImprovement:
+    """The process is cumbersome or broken: propose a fix to the IT managers (e-mailed), record the
+    root cause on the ticket; the customer hears back when the process changes. Audited."""
+    now = now or timezone.now()
+    ticket = _lock(ticket)
+    improvement = ProcessImprovement.objects.create(
+        process=process, ticket=ticket, proposed_by=by, suggested_fix=suggested_fix, created_at=now
+    )
+    ticket.root_cause = Ticket.RootCause.PROCESS_BROKEN
+    ticket.cited_process = process
+    _event(ticket, by, TicketEvent.Kind.PROCESS_ESCALATED, new=str(process), note=suggested_fix, now=now)
+    _save(ticket)
+    for manager in account_selectors.managers_list():
+        _email(
+            manager,
+            f"process-escalated:{improvement.pk}:{manager.pk}",
+            "tickets/process_escalated",
+            improvement=improvement,
+            ticket=ticket,
+            by=by,
+        )
+    return improvement
+
+
+@transaction.atomic
+def process_health_set(*, process: Service, by: User, health: str) -> Service:
+    """How well an official process works, as the managers judge it."""
+    process.process_health = health
+    process.save(update_fields=["process_health"])
+    return process
+
+
+@transaction.atomic
+def process_improvement_complete(
+    *, improvement: ProcessImprovement, by: User, what_changed: str, now: datetime | None = None
+) -> ProcessImprovement:
+    """Mark an improvement done; after commit, every customer whose request cited the process is
+    told what changed (a Celery task; each customer once)."""
+    from .tasks import process_fixed_followups_task  # tasks import the services
+
+    improvement = ProcessImprovement.objects.select_for_update().get(pk=improvement.pk)
+    if improvement.status == ProcessImprovement.Status.DONE:
+        raise TicketStateError(_("This improvement is already done."))
+    improvement.status = ProcessImprovement.Status.DONE
+    improvement.what_changed = what_changed
+    improvement.done_at = now or timezone.now()
+    improvement.save(update_fields=["status", "what_changed", "done_at"])
+    process_fixed_followups_task.delay_on_commit(improvement.pk)
+    return improvement
+
+
+def process_fixed_followups_send(*, improvement_id: int) -> int:
+    """Tell each customer the process turned away what changed; returns how many were written.
+    Idempotent: each customer's e-mail has its own key."""
+    improvement = ProcessImprovement.objects.select_related("process").filter(pk=improvement_id).first()
+    if improvement is None or improvement.status != ProcessImprovement.Status.DONE:
+        return 0
+    customers = User.objects.filter(
+        pk__in=Ticket.objects.filter(cited_process=improvement.process).values("customer_id"), is_active=True
+    )
+    written = 0
+    with transaction.atomic():
+        for customer in customers:
+            if customer.email:
+                email_queue(
+                    key=f"process-fixed:{improvement.pk}:{customer.pk}",
+                    to=customer.email,
+                    template="tickets/process_fixed",
+                    context={"recipient": customer, "improvement": improvement},
+                )
+                written += 1
+    return written
 
 
 @transaction.atomic

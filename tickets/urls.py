@@ -31,4 +31,8 @@ urlpatterns = [
     path("desk/tickets/<int:pk>/root-cause/", views_desk.ticket_root_cause, name="agent_root_cause"),
     path("desk/tickets/<int:pk>/teach/", views_desk.ticket_teach, name="agent_teach"),
     path("desk/tickets/<int:pk>/fulfil/", views_desk.ticket_fulfil, name="agent_fulfil"),
+    path("desk/tickets/<int:pk>/process/", views_desk.ticket_process_escalate, name="agent_process_escalate"),
+    path("desk/processes/", views_desk.process_register, name="process_register"),
+    path("desk/processes/<int:pk>/health/", views_desk.process_health, name="process_health"),
+    path("desk/improvements/<int:pk>/done/", views_desk.improvement_done, name="improvement_done"),
 ]

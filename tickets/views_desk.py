@@ -1,12 +1,13 @@
 """The agents' desk: the queue, one ticket with everything IT does to it, bulk changes."""
 
 from collections.abc import Callable
+from datetime import timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,7 +25,10 @@ from .forms import (
     BulkUpdateForm,
     EscalateForm,
     FulfilForm,
+    ImprovementDoneForm,
     PriorityForm,
+    ProcessEscalateForm,
+    ProcessHealthForm,
     QueueFilterForm,
     RedirectForm,
     RootCauseForm,
@@ -32,11 +36,12 @@ from .forms import (
     TeachForm,
     TeamForm,
 )
-from .models import Ticket
+from .models import ProcessImprovement, Service, Ticket
 
 QUEUE_PAGE_SIZE = 25
 # The ticket page's collapsed panels, loaded when opened: the form, and the template defining it.
 PANELS = {
+    "process": (ProcessEscalateForm, "tickets/partials/_playbook.html"),
     "redirect": (RedirectForm, "tickets/agent_ticket.html"),
     "escalate": (EscalateForm, "tickets/agent_ticket.html"),
     "teach": (TeachForm, "tickets/partials/_playbook.html"),
@@ -269,6 +274,64 @@ def ticket_fulfil(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @agent_required
+@require_POST
+def ticket_process_escalate(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_agent(pk=pk)
+    return _act(
+        request,
+        ticket,
+        ProcessEscalateForm(request.POST),
+        lambda data: services.process_escalate(ticket=ticket, by=request.user, **data),
+        _("The managers have the process and your suggested fix; the customer hears when it changes."),
+        form_name="process_form",
+    )
+
+
+def manager_required(view: Callable) -> Callable:
+    return login_required(permission_required("accounts.manage_service_desk", raise_exception=True)(view))
+
+
+@manager_required
+@require_GET
+def process_register(request: HttpRequest) -> HttpResponse:
+    processes = selectors.process_register(since=timezone.now() - timedelta(days=90))
+    context = {"processes": processes, "health_form": ProcessHealthForm(), "done_form": ImprovementDoneForm()}
+    return render(request, "tickets/process_register.html", context)
+
+
+@manager_required
+@require_POST
+def process_health(request: HttpRequest, pk: int) -> HttpResponse:
+    process = get_object_or_404(Service, pk=pk)
+    form = ProcessHealthForm(request.POST)
+    if form.is_valid():
+        services.process_health_set(process=process, by=request.user, health=form.cleaned_data["health"])
+        messages.success(request, _("Health of %(process)s recorded.") % {"process": process})
+    else:
+        messages.error(request, _("Choose works, cumbersome or broken."))
+    return redirect("tickets:process_register")
+
+
+@manager_required
+@require_POST
+def improvement_done(request: HttpRequest, pk: int) -> HttpResponse:
+    improvement = get_object_or_404(ProcessImprovement, pk=pk)
+    form = ImprovementDoneForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say what changed: it is what the customers will read."))
+        return redirect("tickets:process_register")
+    try:
+        services.process_improvement_complete(
+            improvement=improvement, by=request.user, what_changed=form.cleaned_data["what_changed"]
+        )
+    except TicketError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Done: every customer the process turned away will hear what changed."))
+    return redirect("tickets:process_register")
+
+
+@agent_required
 @require_GET
 def agent_options(request: HttpRequest) -> HttpResponse:
     """The <option>s of an agent menu, fetched when the menu is first used (see _agent_select)."""
@@ -329,6 +392,7 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, *
         "root_cause_form": RootCauseForm(initial={"root_cause": ticket.root_cause}),
         "teach_form": TeachForm(),
         "fulfil_form": FulfilForm(),
+        "process_form": ProcessEscalateForm(),
         # Collapsed panels: their forms are built when opened (an htmx request for ?panel=).
         "escalate_form": EscalateForm(),
         "redirect_form": RedirectForm(),
