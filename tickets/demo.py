@@ -328,6 +328,47 @@ def _tickets_seed(users: dict[str, User]) -> None:
         "medium",
         70,
     )
+    # Alice did not know how to get a desk move: Sam teaches her the Facilities process (and rang
+    # Grace for her). Dana could not get a badge: the badge process is broken, and Sam escalates it.
+    move = submit(
+        "alice",
+        "something-else",
+        "Can IT move my desk to floor 2?",
+        "I am joining the payables team next week.",
+        "low",
+        "low",
+        26,
+    )
+    services.ticket_teach_process(
+        ticket=move, by=sam, to_service=Service.objects.get(slug="office-moves"), called_contact=True,
+        note="Happy to help you get this done quickly.", now=ago(25),
+    )  # fmt: skip
+    badge = submit(
+        "dana",
+        "something-else",
+        "My badge stopped opening the warehouse door",
+        "Security sent me to IT.",
+        "medium",
+        "low",
+        20,
+    )
+    badges = Service.objects.get(slug="badges")
+    services.ticket_reply(
+        ticket=badge,
+        author=sam,
+        body="I have asked Security to re-enable it for today; you should be able to get in now.",
+        now=ago(19),
+    )
+    services.process_escalate(
+        ticket=badge, by=sam, process=badges,
+        suggested_fix="Let the security desk re-enable badges on the spot instead of sending people to IT, "
+        "and publish the badge form on the intranet.",
+        now=ago(19),
+    )  # fmt: skip
+    badges.process_owner = "Head of Security"  # catalog data, as the admin would set it
+    badges.save(update_fields=["process_owner"])
+    services.process_health_set(process=badges, by=maria, health="broken")
+
     # Chen (VIP) runs out of paper before the board meeting: Priya just does it, then arranges with
     # Facilities that floor 9 is restocked every two weeks, so he never has to ask again.
     chen_paper = submit(

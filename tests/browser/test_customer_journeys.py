@@ -4,8 +4,8 @@ from playwright.sync_api import expect
 
 from customers.models import CustomerProfile, RepeatOffenderSuggestion
 
-from ..accounts.factories import CustomerFactory, ManagerFactory
-from ..tickets.factories import TicketFactory
+from ..accounts.factories import AgentFactory, CustomerFactory, ManagerFactory
+from ..tickets.factories import OutOfScopeServiceFactory, TicketFactory
 from .test_ticket_journeys import _logged_in
 
 
@@ -30,3 +30,25 @@ def test_manager_confirms_a_repeat_offender_suggestion_from_the_customers_page(
     expect(page.get_by_text("Decision recorded.")).to_be_visible()
     expect(page.get_by_text("General → Repeat offender")).to_be_visible()
     expect(page.get_by_text("talking to his manager")).to_be_visible()
+
+
+def test_agent_teaches_a_general_customer_the_process_from_the_playbook(
+    browser, live_server, transactional_db
+):
+    customer = CustomerFactory()
+    ticket = TicketFactory(customer=customer, title="Can IT order my printer paper?")
+    OutOfScopeServiceFactory(name="Printer paper")
+
+    page = _logged_in(browser, live_server, AgentFactory())
+    page.goto(f"/desk/tickets/{ticket.pk}/")
+    expect(page.get_by_role("heading", name="Playbook: general customer")).to_be_visible()
+    page.get_by_text("Teach the process", exact=True).click()
+    page.get_by_label("The official process").select_option(label="Printer paper")
+    page.get_by_label("I called the contact for the customer").check()
+    page.get_by_role("button", name="Send the process").click()
+
+    expect(page.get_by_text("The customer has the process, step by step.")).to_be_visible()
+    expect(page.get_by_text("contact called for the customer")).to_be_visible()
+    customer_page = _logged_in(browser, live_server, customer)
+    customer_page.goto(ticket.get_absolute_url())
+    expect(customer_page.get_by_text("Open the Facilities order form.")).to_be_visible()

@@ -17,7 +17,7 @@ def test_seed_demo_creates_every_role_and_is_idempotent():
     call_command("seed_demo", stdout=StringIO())
 
     assert User.objects.count() == len(DEMO_USERS)
-    assert Ticket.objects.count() == 10
+    assert Ticket.objects.count() == 12
     assert set(Ticket.objects.values_list("status", flat=True)) == set(Ticket.Status.values)
     assert Service.objects.filter(provided_by_it=False).exists()
     categories = dict(CustomerProfile.objects.values_list("user__username", "category"))
