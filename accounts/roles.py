@@ -72,5 +72,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "customers.add_vipdepartment",
         "customers.change_vipdepartment",
         "customers.delete_vipdepartment",
+        # Every grade (agents see those on their own tickets), and service recovery.
+        "surveys.view_survey",
+        "surveys.view_recoverycase",
+        "surveys.change_recoverycase",
     ],
 }

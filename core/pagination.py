@@ -1,6 +1,7 @@
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 
 @dataclass
@@ -49,3 +50,10 @@ def uncounted_page(
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
     return UncountedPage(rows[:per_page], number, per_page, has_next=len(rows) > per_page)
+
+
+def query_without(request: HttpRequest, name: str) -> str:
+    """The request's query string without parameter `name` (to build page and panel links)."""
+    query = request.GET.copy()
+    query.pop(name, None)
+    return query.urlencode()

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -7,6 +9,8 @@ from django.views.decorators.http import require_GET
 
 from accounts.roles import Role
 from customers import selectors as customer_selectors
+from surveys import selectors as survey_selectors
+from surveys.figures import report_card
 from tickets import selectors as ticket_selectors
 
 from . import health
@@ -23,12 +27,20 @@ def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its own home page; an account without a role is told whom to ask."""
     role = request.user.role
     context = {"role": role}
+    now = timezone.now()
     if role == Role.CUSTOMER:
         context["open_tickets"] = ticket_selectors.ticket_list_for_customer(customer=request.user).open()[:5]
+        context["surveys_awaiting"] = survey_selectors.surveys_awaiting_customer(
+            customer=request.user, now=now
+        )
     else:
-        context["summary"] = ticket_selectors.desk_summary_for_agent(agent=request.user, now=timezone.now())
+        context["summary"] = ticket_selectors.desk_summary_for_agent(agent=request.user, now=now)
     if role == Role.MANAGER:
         context["suggestions"] = customer_selectors.repeat_offender_suggestions_pending()[:10]
+        context["recovery_open"] = survey_selectors.recovery_cases_unclosed_count()
+        context["report_card"] = report_card(
+            survey_selectors.surveys_resolved_since(since=now - timedelta(days=30))
+        )
     return render(request, HOME_TEMPLATES.get(role, "core/home_no_role.html"), context)
 
 

@@ -1,15 +1,18 @@
-"""Hands delivery tasks to the broker without ever making a web request wait for it.
+"""Hands tasks to the broker without ever making a web request wait for it.
 
-A publish can hang for seconds when Redis is unreachable, so the on-commit hook passes the id
-to one background thread. If the broker cannot be reached the row simply stays un-enqueued and
-the periodic relay (services.outbound_email_relay) sends it once the broker is back.
+A publish can hang for seconds when Redis is unreachable, so the on-commit hook passes the work
+to one background thread. If the broker cannot be reached nothing is lost: an e-mail's row stays
+un-enqueued and the periodic relay (services.outbound_email_relay) sends it once the broker is
+back; other work published this way must likewise be found again by a periodic sweep.
 """
 
 import logging
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
 from contextlib import nullcontext
 
+from celery import Task
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 from kombu import Connection
@@ -28,6 +31,12 @@ _lock = threading.Lock()
 def publish_after_commit(message_id: int) -> None:
     """Once the current transaction commits, queue delivery of this message in the background."""
     transaction.on_commit(lambda: _publish_in_background(message_id))
+
+
+def task_after_commit(task: Task, *args, countdown: float | None = None) -> None:
+    """Once the current transaction commits, publish `task(*args)` in the background, best effort:
+    the caller's periodic sweep does the work if the broker cannot be reached."""
+    transaction.on_commit(lambda: _submit(_publish_task, task, args, countdown))
 
 
 def broker_connection() -> Connection:
@@ -61,13 +70,27 @@ def drain(timeout: float = 10) -> None:
 
 
 def _publish_in_background(message_id: int) -> None:
+    _submit(_publish_and_mark, message_id)
+
+
+def _submit(function: Callable, *args) -> None:
     global _executor
     with _lock:
         if _executor is None:
             _executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="outbox-publisher")
-        future = _executor.submit(_publish_and_mark, message_id)
+        future = _executor.submit(function, *args)
         _in_flight.add(future)
     future.add_done_callback(_forget)
+
+
+def _publish_task(task: Task, args: tuple, countdown: float | None) -> None:
+    try:
+        with broker_connection() as conn:
+            task.apply_async(args, countdown=countdown, connection=conn)
+    except Exception:
+        logger.warning(
+            "Broker unreachable; %s%r is left to its periodic sweep.", task.name, args, exc_info=True
+        )
 
 
 def _publish_and_mark(message_id: int) -> None:

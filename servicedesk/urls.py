@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("accounts.urls")),
     path("", include("tickets.urls")),
     path("", include("customers.urls")),
+    path("", include("surveys.urls")),
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -15,7 +15,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import selectors as account_selectors
-from core.pagination import uncounted_page
+from core.pagination import query_without, uncounted_page
 
 from . import presence, selectors, services
 from .exceptions import TicketError
@@ -69,9 +69,9 @@ def queue(request: HttpRequest) -> HttpResponse:
         "tickets": page.object_list,
         "saved_views": selectors.SAVED_VIEWS,
         "bulk_form": BulkUpdateForm(agents=account_selectors.agents_list, auto_id="bulk-%s"),
-        "query_without_page": _query_without(request, "page"),
+        "query_without_page": query_without(request, "page"),
         "show_filters": request.GET.get("panel") == "filters",
-        "filters_panel_url": f"?{_query_without(request, 'panel')}&panel=filters",
+        "filters_panel_url": f"?{query_without(request, 'panel')}&panel=filters",
     }
     if request.htmx and request.GET.get("panel") == "filters":
         template = "tickets/queue.html#queue-filters"
@@ -401,9 +401,3 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, *
         **forms,
     }
     return render(request, "tickets/agent_ticket.html", context, status=status)
-
-
-def _query_without(request: HttpRequest, name: str) -> str:
-    query = request.GET.copy()
-    query.pop(name, None)
-    return query.urlencode()

@@ -185,6 +185,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.arrangement_reminders_task",
         "schedule": timedelta(hours=1),
     },
+    # Survey invitations and reminders are scheduled in the database; this sends what is due.
+    "surveys-due": {
+        "task": "surveys.tasks.surveys_due_send_task",
+        "schedule": timedelta(minutes=5),
+    },
 }
 
 # --- Cache (shared between processes when Redis is there) ----------------------------------
@@ -242,6 +247,16 @@ SLA_AT_RISK_HOURS = env.int("SLA_AT_RISK_HOURS", default=2)
 # Suggest "repeat offender" to a manager after this many deliberate bypasses within the window.
 REPEAT_OFFENDER_BYPASS_THRESHOLD = env.int("REPEAT_OFFENDER_BYPASS_THRESHOLD", default=3)
 REPEAT_OFFENDER_WINDOW_DAYS = env.int("REPEAT_OFFENDER_WINDOW_DAYS", default=90)
+
+# --- Surveys -------------------------------------------------------------------------------
+# Invite the customer to grade a resolved request this long after it was resolved (they have
+# had time to see it works), remind them once if they have not answered, and stop asking after.
+SURVEY_INVITE_DELAY_MINUTES = env.int("SURVEY_INVITE_DELAY_MINUTES", default=30)
+SURVEY_REMINDER_AFTER_DAYS = env.int("SURVEY_REMINDER_AFTER_DAYS", default=3)
+SURVEY_ANSWER_DAYS = env.int("SURVEY_ANSWER_DAYS", default=30)
+# Off: a ticket is graded once, however often it is reopened. On: each resolution is graded, and
+# an unanswered survey of an earlier resolution is withdrawn.
+SURVEY_AGAIN_AFTER_REOPEN = env.bool("SURVEY_AGAIN_AFTER_REOPEN", default=False)
 
 # --- Forms and UI ---------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

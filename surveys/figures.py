@@ -1,0 +1,96 @@
+"""The report card's figures for any set of surveys, computed by the database in one query.
+
+`survey_totals` sums what the figures are made of (counts per grade, sums and counts per
+dimension, …); `ReportCard.from_totals` turns totals into rates and averages. Totals add up, so
+daily rollups (the dashboards) can store totals and produce exactly the same report card.
+"""
+
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db.models import Count, Q, QuerySet, Sum
+
+from .models import DIMENSIONS, GRADE_POINTS, Grade, Survey
+
+# The totals a report card is made of; every one is a plain sum over surveys.
+TOTAL_NAMES = (
+    "invited",
+    "answered",
+    *(f"grade_{grade}" for grade in Grade.values),
+    "indifference",
+    "would_choose_yes",
+    "would_choose_answered",
+    *(f"{name}_sum" for name in DIMENSIONS),
+    *(f"{name}_count" for name in DIMENSIONS),
+)
+
+_ANSWERED = Q(answered_at__isnull=False)
+
+
+def survey_totals(surveys: QuerySet[Survey]) -> dict[str, int]:
+    """The totals of a set of surveys, in one aggregate query."""
+    aggregates = {
+        # Offered to the customer: invited by e-mail, or answered from the portal before that.
+        "invited": Count("pk", filter=Q(invited_at__isnull=False) | _ANSWERED),
+        "answered": Count("pk", filter=_ANSWERED),
+        **{f"grade_{grade}": Count("pk", filter=Q(grade=grade)) for grade in Grade.values},
+        "indifference": Count(
+            "pk", filter=_ANSWERED & (Q(felt_indifference=True) | Q(indifference_flagged_at__isnull=False))
+        ),
+        "would_choose_yes": Count("pk", filter=Q(would_choose_us="yes")),
+        "would_choose_answered": Count("pk", filter=~Q(would_choose_us="")),
+        **{f"{name}_sum": Sum(name) for name in DIMENSIONS},
+        **{f"{name}_count": Count(name) for name in DIMENSIONS},
+    }
+    totals = surveys.order_by().aggregate(**aggregates)
+    return {name: totals[name] or 0 for name in TOTAL_NAMES}
+
+
+@dataclass(frozen=True)
+class ReportCard:
+    invited: int
+    answered: int
+    distribution: dict[str, int]  # grade → responses, A to F
+    gpa: Decimal | None  # A=4 … F=0; None when nobody answered
+    loyalty_rate: Decimal | None  # share of A and B: loyalty lives only there
+    victimized_rate: Decimal | None  # share of F
+    indifference_share: Decimal | None
+    response_rate: Decimal | None  # answered / invited
+    would_choose_rate: Decimal | None  # "yes" among those who answered the question
+    dimension_averages: dict[str, Decimal | None]  # 1–5, by dimension
+
+    @classmethod
+    def from_totals(cls, totals: dict[str, int]) -> "ReportCard":
+        answered = totals["answered"]
+        distribution = {grade: totals[f"grade_{grade}"] for grade in Grade.values}
+        points = sum(GRADE_POINTS[grade] * count for grade, count in distribution.items())
+        return cls(
+            invited=totals["invited"],
+            answered=answered,
+            distribution=distribution,
+            gpa=_ratio(points, answered, places=2),
+            loyalty_rate=_ratio(distribution[Grade.A] + distribution[Grade.B], answered),
+            victimized_rate=_ratio(distribution[Grade.F], answered),
+            indifference_share=_ratio(totals["indifference"], answered),
+            response_rate=_ratio(answered, totals["invited"]),
+            would_choose_rate=_ratio(totals["would_choose_yes"], totals["would_choose_answered"]),
+            dimension_averages={
+                name: _ratio(totals[f"{name}_sum"], totals[f"{name}_count"], places=2) for name in DIMENSIONS
+            },
+        )
+
+    @property
+    def distribution_shares(self) -> list[tuple[str, int, Decimal | None]]:
+        """(grade, responses, share of responses) from A to F, for charts and tables."""
+        return [(grade, n, _ratio(n, self.answered)) for grade, n in self.distribution.items()]
+
+
+def report_card(surveys: QuerySet[Survey]) -> ReportCard:
+    return ReportCard.from_totals(survey_totals(surveys))
+
+
+def _ratio(numerator: int, denominator: int, *, places: int = 3) -> Decimal | None:
+    """numerator / denominator rounded half up (a share to 0.1%, an average to 0.01); None if 0/0."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
