@@ -10,9 +10,14 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from surveys import selectors as survey_selectors
+from surveys.figures import ReportCard, report_card
+from surveys.models import Survey
 from tickets.models import Ticket
 
 from .models import CategoryChange, CustomerProfile, ProactiveArrangement, RepeatOffenderSuggestion
+
+GRADES_SHOWN = 20
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,8 @@ class Customer360:
     category_history: list[CategoryChange]
     pending_suggestion: RepeatOffenderSuggestion | None
     arrangements: list[ArrangementEffect]
+    grades: list[Survey]  # the latest grades they gave
+    grade_card: ReportCard  # over every survey they were sent
 
 
 def customer_get_for_staff(*, user_id: int) -> User:
@@ -71,6 +78,8 @@ def customer_360(*, customer: User, now: datetime) -> Customer360:
             else None
         ),
         arrangements=_arrangement_effects(customer=customer, today=timezone.localdate(now)),
+        grades=list(survey_selectors.surveys_answered_by_customer(customer=customer)[:GRADES_SHOWN]),
+        grade_card=report_card(Survey.objects.filter(customer=customer, cancelled_at__isnull=True)),
     )
 
 

@@ -6,7 +6,9 @@ from django.urls import reverse
 from customers.models import CategoryChange, CustomerCategory, CustomerProfile, RepeatOffenderSuggestion
 from tickets.models import Ticket
 
+from ..accounts.factories import AgentFactory, ManagerFactory
 from ..hostile import HOSTILE_INPUTS
+from ..surveys.factories import answered_survey
 from ..tickets.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +128,7 @@ def test_the_page_runs_a_constant_number_of_queries(agent_client, customer, djan
     CustomerProfile.objects.create(user=customer)
     TicketFactory.create_batch(30, customer=customer)
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):  # 14, and the grades: the latest and their report card
         agent_client.get(_url(customer))
 
 
@@ -142,3 +144,22 @@ def test_hostile_profile_text_is_kept_and_shown_inert(agent_client, customer, ho
     assert CustomerProfile.objects.get(user=customer).notes == typed.strip()
     assert "<script>alert(1)</script>" not in page
     assert not re.search(r"<img src=x onerror", page)
+
+
+def test_the_page_shows_the_grades_they_gave(client, customer):
+    agent = AgentFactory()
+    graded = answered_survey(grade="D", agent=agent, customer=customer, comment="Took a week")
+    answered_survey(grade="A", customer=customer)
+    answered_survey(grade="F", comment="Someone else's grade")
+
+    client.force_login(agent)
+    page = client.get(_url(customer)).content.decode()
+
+    assert "Grades they gave" in page
+    assert "Took a week" in page and "Someone else" not in page
+    assert graded.ticket.reference in page
+    assert "2.50" in page  # GPA of A and D
+    assert f"resolved by {agent.display_name}" not in page  # who earned it: managers only
+
+    client.force_login(ManagerFactory())
+    assert f"resolved by {agent.display_name}" in client.get(_url(customer)).content.decode()

@@ -20,9 +20,11 @@ def resolved_ticket(*, agent: User | None = None, now: datetime | None = None, *
     return ticket_status_change(ticket=ticket, by=agent, status="resolved", now=now)
 
 
-def answered_survey(*, grade: str = "B", agent: User | None = None, **answers) -> Survey:
+def answered_survey(
+    *, grade: str = "B", agent: User | None = None, customer: User | None = None, **answers
+) -> Survey:
     """A resolved ticket's survey, answered (straight in the database, for pages and figures)."""
-    ticket = resolved_ticket(agent=agent)
+    ticket = resolved_ticket(agent=agent, **({"customer": customer} if customer else {}))
     survey = ticket.surveys.get()
     Survey.objects.filter(pk=survey.pk).update(
         invited_at=timezone.now(), answered_at=timezone.now(), grade=grade, **answers
