@@ -7,6 +7,7 @@ from django.db import transaction
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import user_create
+from surveys.demo import surveys_demo_seed
 from tickets.demo import tickets_demo_seed
 
 # Shared by every demo account and shown on the login page in local mode only.
@@ -45,6 +46,7 @@ def demo_seed() -> list[User]:
         user.username: user for user in User.objects.filter(username__in=[u.username for u in DEMO_USERS])
     }
     tickets_demo_seed(users)
+    surveys_demo_seed(users)
     return created
 
 

@@ -301,7 +301,7 @@ def _invite_after_commit(survey: Survey) -> None:
 
     countdown = (survey.invite_due_at - timezone.now()).total_seconds()
     if countdown <= MAX_COUNTDOWN_SECONDS:
-        task_after_commit(survey_invite_send_task, survey.pk, countdown=max(countdown, 0))
+        task_after_commit(survey_invite_send_task, survey.pk, countdown=countdown if countdown > 0 else None)
 
 
 def _lock(survey_id: int, *, skip_locked: bool) -> Survey | None:

@@ -76,12 +76,13 @@ class BrokerOutage:
     """Celery pointed at a port where nothing listens, as when Redis is down, until end()."""
 
     def __init__(self, dead_url: str = "redis://127.0.0.1:1/0") -> None:
-        self.real_url = celery_app.conf.broker_url
+        self.real_url, self.real_transport = celery_app.conf.broker_url, celery_app.conf.broker_transport
         celery_app.conf.broker_url = dead_url
+        celery_app.conf.broker_transport = None  # the URL's scheme (redis) decides
         celery_app.close()  # drop pooled connections to the real broker
 
     def end(self) -> None:
-        celery_app.conf.broker_url = self.real_url
+        celery_app.conf.broker_url, celery_app.conf.broker_transport = self.real_url, self.real_transport
         celery_app.close()
 
 

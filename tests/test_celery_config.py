@@ -22,3 +22,35 @@ def test_no_outbox_countdown_outlives_the_redis_visibility_timeout():
         < settings.OUTBOX_REQUEUE_AFTER_SECONDS
         < settings.REDIS_VISIBILITY_TIMEOUT
     )
+
+
+def test_no_survey_countdown_outlives_the_redis_visibility_timeout():
+    from surveys.services import MAX_COUNTDOWN_SECONDS
+
+    assert MAX_COUNTDOWN_SECONDS < settings.REDIS_VISIBILITY_TIMEOUT
+
+
+def test_the_filesystem_broker_never_shows_a_worker_half_a_message(tmp_path):
+    """A message is renamed into the queue complete; a file still being written is left alone."""
+    from kombu import Connection
+
+    from servicedesk.broker import FilesystemTransport
+
+    folder = tmp_path / "queue"
+    folder.mkdir()
+    options = {"data_folder_in": str(folder), "data_folder_out": str(folder), "control_folder": str(tmp_path)}
+    with Connection("filesystem://", transport=FilesystemTransport, transport_options=options) as conn:
+        channel = conn.default_channel
+        (folder / "1_writing.jobs.msg.partial").write_bytes(b"")  # a publish in progress
+        channel._put("jobs", {"body": "hello"})
+
+        assert [p.name.endswith(".jobs.msg") for p in folder.iterdir()].count(True) == 1
+        assert channel._get("jobs") == {"body": "hello"}
+        assert not any(p.name.endswith(".msg") for p in folder.iterdir())
+
+
+def test_without_redis_the_broker_is_the_atomic_filesystem_transport():
+    if settings.REDIS_URL:
+        assert celery_app.connection_for_write().transport_cls == "redis"
+    else:
+        assert celery_app.conf.broker_transport == "servicedesk.broker:FilesystemTransport"

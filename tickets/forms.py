@@ -238,7 +238,10 @@ class RedirectForm(forms.Form):
         empty_label=_("Choose the official process…"),
     )
     root_cause = forms.ChoiceField(
-        widget=FastSelect, label=_("Why did they come to IT?"), choices=Ticket.RootCause
+        widget=FastSelect,
+        label=_("Why did they come to IT?"),
+        # A redirected request is by definition not IT's own work.
+        choices=[(v, label) for v, label in Ticket.RootCause.choices if v != Ticket.RootCause.IT_WORK],
     )
     note = forms.CharField(
         label=_("A word of your own (optional)"),

@@ -222,6 +222,8 @@ class Ticket(models.Model):
         DID_NOT_KNOW_PROCESS = "did_not_know", _("Did not know the official process")
         PROCESS_BROKEN = "process_broken", _("Process cumbersome or broken")
         BYPASSED_PROCESS = "bypassed", _("Chose to bypass the process")
+        # Not every request is a bypass: a fault in IT's own service belongs with IT.
+        IT_WORK = "it_work", _("IT's own work: the right place to ask")
 
     # The workflow, in one place: where each status may go next.
     TRANSITIONS = {

@@ -153,6 +153,8 @@ if REDIS_URL:
 else:
     BROKER_DIR = VAR_DIR / "broker"
     CELERY_BROKER_URL = "filesystem://localhost//"
+    # kombu's filesystem transport, publishing atomically (see servicedesk/broker.py).
+    CELERY_BROKER_TRANSPORT = "servicedesk.broker:FilesystemTransport"
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "data_folder_in": str(BROKER_DIR / "queue"),
         "data_folder_out": str(BROKER_DIR / "queue"),

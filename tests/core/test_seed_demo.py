@@ -7,6 +7,8 @@ from accounts.models import User
 from accounts.roles import Role
 from core.demo import DEMO_PASSWORD, DEMO_USERS
 from customers.models import CategoryChange, CustomerProfile
+from surveys.demo import GRADED
+from surveys.models import RecoveryCase, Survey
 from tickets.models import Service, Ticket
 
 pytestmark = pytest.mark.django_db
@@ -17,7 +19,7 @@ def test_seed_demo_creates_every_role_and_is_idempotent():
     call_command("seed_demo", stdout=StringIO())
 
     assert User.objects.count() == len(DEMO_USERS)
-    assert Ticket.objects.count() == 12
+    assert Ticket.objects.count() == 12 + len(GRADED) + 1
     assert set(Ticket.objects.values_list("status", flat=True)) == set(Ticket.Status.values)
     assert Service.objects.filter(provided_by_it=False).exists()
     categories = dict(CustomerProfile.objects.values_list("user__username", "category"))
@@ -28,6 +30,19 @@ def test_seed_demo_creates_every_role_and_is_idempotent():
     assert roles["maria"] == Role.MANAGER
     assert roles["sam"] == Role.AGENT
     assert roles["alice"] == Role.CUSTOMER
+
+
+def test_seed_demo_grades_requests_and_recovers_each_way():
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    answered = Survey.objects.filter(answered_at__isnull=False)
+    assert sorted(answered.values_list("grade", flat=True)) == sorted(g.grade for g in GRADED)
+    assert set(RecoveryCase.objects.values_list("status", flat=True)) == {"open", "contacted", "closed"}
+    waiting = Survey.objects.get(
+        customer__username="alice", answered_at__isnull=True, ticket__status="resolved"
+    )
+    assert waiting.ticket.title == "Second monitor flickers"
 
 
 def test_seed_demo_leaves_a_changed_password_alone():

@@ -245,3 +245,14 @@ def test_answering_from_the_link_with_an_f_opens_the_case(client):
     assert RecoveryCase.objects.filter(survey=survey).exists()
     thanks = client.get(survey_link(survey) + "thanks/").content.decode()
     assert "An IT manager will get in touch" in thanks
+
+
+def test_the_admin_lists_surveys_and_cases_read_only(manager_client):
+    case = answer("F").recovery_case
+    assert manager_client.get(reverse("admin:surveys_survey_changelist")).status_code == 200
+    assert manager_client.get(reverse("admin:surveys_recoverycase_changelist")).status_code == 200
+    change = manager_client.post(
+        reverse("admin:surveys_recoverycase_change", args=[case.pk]), {"status": "closed"}
+    )
+    case.refresh_from_db()
+    assert case.status == "open" and change.status_code in (200, 403)

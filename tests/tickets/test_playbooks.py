@@ -7,7 +7,13 @@ from customers.models import CustomerCategory, CustomerProfile
 from notifications.models import OutboundEmail
 from tickets.exceptions import TicketStateError
 from tickets.models import Ticket, TicketEvent
-from tickets.services import ticket_escalate, ticket_fulfil_anyway, ticket_status_change, ticket_teach_process
+from tickets.services import (
+    ticket_escalate,
+    ticket_fulfil_anyway,
+    ticket_root_cause_record,
+    ticket_status_change,
+    ticket_teach_process,
+)
 
 from ..accounts.factories import UserFactory
 from .factories import OutOfScopeServiceFactory, TicketFactory
@@ -80,6 +86,17 @@ def test_a_repeat_offenders_request_needs_its_root_cause_before_resolving(agent)
     ticket.root_cause = Ticket.RootCause.PROCESS_BROKEN
     ticket.save(update_fields=["root_cause"])
     ticket_status_change(ticket=ticket, by=agent, status=Ticket.Status.RESOLVED)
+
+
+def test_a_repeat_offenders_genuine_it_request_is_resolved_once_called_that(agent):
+    # Not every request of theirs is a bypass: a broken laptop belongs with IT.
+    ticket = _ticket_for(CustomerCategory.REPEAT_OFFENDER)
+
+    ticket_root_cause_record(ticket=ticket, by=agent, root_cause=Ticket.RootCause.IT_WORK)
+    ticket_status_change(ticket=ticket, by=agent, status=Ticket.Status.RESOLVED)
+
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.RESOLVED
 
 
 def test_playbook_actions_from_the_page(agent_client):

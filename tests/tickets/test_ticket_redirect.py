@@ -1,6 +1,7 @@
 """Out-of-scope requests are redirected with guidance, never a flat no."""
 
 import pytest
+from django.urls import reverse
 
 from notifications.models import OutboundEmail
 from tickets.exceptions import TicketStateError
@@ -53,3 +54,16 @@ def test_redirecting_to_something_it_does_itself_is_refused(agent):
             to_service=ServiceFactory(),
             root_cause=Ticket.RootCause.BYPASSED_PROCESS,
         )
+
+
+def test_a_redirect_cannot_call_the_request_its_own_work(agent_client):
+    ticket = TicketFactory()
+    paper = OutOfScopeServiceFactory()
+
+    response = agent_client.post(
+        reverse("tickets:agent_redirect", args=[ticket.pk]), {"to_service": paper.pk, "root_cause": "it_work"}
+    )
+
+    assert response.status_code == 400
+    ticket.refresh_from_db()
+    assert ticket.status == Ticket.Status.NEW
