@@ -73,7 +73,7 @@ class RecoveryContactForm(forms.Form):
     contacted_at = forms.DateTimeField(
         label=_("When"),
         required=False,
-        help_text=_("Leave empty for now."),
+        help_text=_("Leave empty if it was just now."),
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
     )
     notes = forms.CharField(

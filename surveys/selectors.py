@@ -97,7 +97,11 @@ def recovery_case_queue(*, manager: User, filters: RecoveryFilters) -> QuerySet[
 def recovery_case_get(*, pk: int) -> RecoveryCase:
     case = (
         RecoveryCase.objects.select_related(
-            "owner", "survey__ticket__service", "survey__customer", "survey__agent", "survey__team"
+            "owner",
+            "survey__ticket__service",
+            "survey__customer__customer_profile",
+            "survey__agent",
+            "survey__team",
         )
         .defer("survey__ticket__search_document")
         .filter(pk=pk)

@@ -152,8 +152,9 @@ def _link_problem(request: HttpRequest, problem: str) -> HttpResponse:
 
 
 def _private(response: HttpResponse) -> HttpResponse:
-    # The token is in the address: never send it to another site in a Referer header.
-    response["Referrer-Policy"] = "no-referrer"
+    # The token is in the address: never send it to another site in a Referer header. (Not
+    # "no-referrer": browsers then send "Origin: null" with the form, which CSRF rightly refuses.)
+    response["Referrer-Policy"] = "same-origin"
     response["X-Robots-Tag"] = "noindex, nofollow"
     return response
 

@@ -36,3 +36,9 @@ def ticket_grades(context, ticket) -> dict:
         "can_flag": user.has_perm("surveys.change_recoverycase"),
         "csrf_token": context.get("csrf_token"),
     }
+
+
+@register.filter
+def percent_number(share: Decimal | None) -> str:
+    """A share as a bare number of percent ("42.5"), for SVG bars; never localised."""
+    return f"{(share or 0) * 100:.1f}"

@@ -87,7 +87,7 @@ def test_opening_the_link_shows_the_survey_and_records_nothing(client, survey):
     assert is_checked(response.content.decode(), "grade", "F")
     survey.refresh_from_db()
     assert survey.answered_at is None and survey.grade == ""
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
     assert "noindex" in response["X-Robots-Tag"]
 
 
