@@ -5,12 +5,13 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.models import User
-from notifications.services import email_queue
+from notifications.services import email_queue, notify
 
 from . import selectors
 from .exceptions import CustomerError
@@ -131,13 +132,14 @@ def repeat_offender_suggestion_check(
         profile=profile, bypass_count=count, window_days=window, created_at=now
     )
     for manager in account_selectors.managers_list():
-        if manager.email:
-            email_queue(
-                key=f"repeat-offender-suggested:{suggestion.pk}:{manager.pk}",
-                to=manager.email,
-                template="customers/repeat_offender_suggested",
-                context={"recipient": manager, "suggestion": suggestion, "customer": customer},
-            )
+        notify(
+            recipient=manager,
+            key=f"repeat-offender-suggested:{suggestion.pk}:{manager.pk}",
+            template="customers/repeat_offender_suggested",
+            context={"suggestion": suggestion, "customer": customer},
+            url=reverse("customers:detail", kwargs={"user_id": customer.pk}),
+            now=now,
+        )
     return suggestion
 
 

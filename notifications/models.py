@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -70,3 +71,27 @@ class OutboundEmail(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("notifications:dev_mail_detail", kwargs={"pk": self.pk})
+
+
+class Notification(models.Model):
+    """An in-app notice for one person (the bell), written beside the e-mail of the same occasion."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(max_length=255, unique=True, help_text=_("The occasion: one notice each."))
+    text = models.CharField(max_length=255)
+    url = models.CharField(max_length=500, help_text=_("Where the notice leads (a path on this site)."))
+    created_at = models.DateTimeField()
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["recipient", "-created_at"], name="notif_recipient_idx"),
+            # The bell's unread count reads only unread rows.
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notif_unread_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.text

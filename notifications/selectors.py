@@ -1,6 +1,6 @@
 from django.shortcuts import get_object_or_404
 
-from .models import OutboundEmail
+from .models import Notification, OutboundEmail
 
 
 def outbound_email_list_recent(*, limit: int = 100) -> list[OutboundEmail]:
@@ -12,3 +12,12 @@ def outbound_email_list_recent(*, limit: int = 100) -> list[OutboundEmail]:
 
 def outbound_email_get(*, pk: int) -> OutboundEmail:
     return get_object_or_404(OutboundEmail, pk=pk)
+
+
+def notifications_for(*, recipient, limit: int = 50) -> list[Notification]:
+    """A person's latest notices, newest first."""
+    return list(Notification.objects.filter(recipient=recipient)[:limit])
+
+
+def notifications_unread_count(*, recipient) -> int:
+    return Notification.objects.filter(recipient=recipient, read_at__isnull=True).count()

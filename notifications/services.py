@@ -12,7 +12,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from . import publisher
-from .models import OutboundEmail
+from .models import Notification, OutboundEmail
 
 logger = logging.getLogger(__name__)
 
@@ -45,6 +45,43 @@ def email_queue(*, key: str, to: str, template: str, context: dict) -> OutboundE
     if created:
         publisher.publish_after_commit(message.pk)
     return message
+
+
+def notify(
+    *, recipient, key: str, template: str, context: dict, url: str, now: datetime | None = None
+) -> None:
+    """Tell one person about something: an e-mail (if they have an address) and an in-app notice,
+    both under the occasion's key, so telling them twice changes nothing. The notice's text is the
+    e-mail's subject line."""
+    if not recipient.is_active:
+        return
+    notice_context = {
+        "site_name": settings.SITE_NAME,
+        "site_url": settings.SITE_URL,
+        "recipient": recipient,
+        **context,
+    }
+    text = " ".join(_render(f"emails/{template}_subject.txt", notice_context).split())
+    Notification.objects.get_or_create(
+        key=key,
+        defaults={
+            "recipient": recipient,
+            "text": text[:255],
+            "url": url[:500],
+            "created_at": now or timezone.now(),
+        },
+    )
+    if recipient.email:
+        email_queue(
+            key=key, to=recipient.email, template=template, context={"recipient": recipient, **context}
+        )
+
+
+def notifications_mark_read(*, recipient, notification_ids: list[int], now: datetime | None = None) -> int:
+    """Mark these notices of this person read (the ones they have just seen)."""
+    return Notification.objects.filter(
+        recipient=recipient, pk__in=notification_ids, read_at__isnull=True
+    ).update(read_at=now or timezone.now())
 
 
 def outbound_email_deliver(*, message_id: int) -> float | None:

@@ -5,6 +5,8 @@ from . import views
 app_name = "notifications"
 
 urlpatterns = [
+    path("notifications/", views.notification_list, name="list"),
+    path("notifications/badge/", views.notification_badge, name="badge"),
     path("dev/mail/", views.dev_mail_list, name="dev_mail_list"),
     path("dev/mail/<int:pk>/", views.dev_mail_detail, name="dev_mail_detail"),
 ]

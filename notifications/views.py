@@ -1,10 +1,13 @@
 from functools import wraps
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
 
-from . import selectors
+from . import selectors, services
 
 
 def _dev_mailbox_only(view):
@@ -29,3 +32,24 @@ def dev_mail_list(request: HttpRequest) -> HttpResponse:
 def dev_mail_detail(request: HttpRequest, pk: int) -> HttpResponse:
     outbound_email = selectors.outbound_email_get(pk=pk)
     return render(request, "notifications/dev_mail_detail.html", {"outbound_email": outbound_email})
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """Everyone's own notices; showing them marks them read."""
+    notices = selectors.notifications_for(recipient=request.user)
+    response = render(request, "notifications/notification_list.html", {"notices": notices})
+    services.notifications_mark_read(
+        recipient=request.user, notification_ids=[n.pk for n in notices if n.read_at is None]
+    )
+    return response
+
+
+@login_required
+@require_GET
+@never_cache
+def notification_badge(request: HttpRequest) -> HttpResponse:
+    """The bell's unread count, loaded by htmx so pages do not pay for it."""
+    count = selectors.notifications_unread_count(recipient=request.user)
+    return render(request, "notifications/_badge.html", {"unread": count})

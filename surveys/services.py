@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts import selectors as account_selectors
 from accounts.models import User
 from notifications.publisher import task_after_commit
-from notifications.services import email_queue
+from notifications.services import notify
 from tickets import selectors as ticket_selectors
 from tickets.models import Ticket
 
@@ -206,13 +206,14 @@ def recovery_case_open(
             created_at=now,
         )
         for manager in account_selectors.managers_list():
-            if manager.email:
-                email_queue(
-                    key=f"recovery-opened:{case.pk}:{manager.pk}",
-                    to=manager.email,
-                    template="surveys/recovery_opened",
-                    context={"recipient": manager, "case": case, "survey": survey, "ticket": survey.ticket},
-                )
+            notify(
+                recipient=manager,
+                key=f"recovery-opened:{case.pk}:{manager.pk}",
+                template="surveys/recovery_opened",
+                context={"case": case, "survey": survey, "ticket": survey.ticket},
+                url=case.get_absolute_url(),
+                now=now,
+            )
     return case
 
 
@@ -314,20 +315,17 @@ def _still_resolved(survey: Survey) -> bool:
 
 
 def _email_customer(survey: Survey, *, key: str, template: str) -> None:
-    customer = survey.customer
-    if not (customer.is_active and customer.email):
-        return
-    email_queue(
+    notify(
+        recipient=survey.customer,
         key=key,
-        to=customer.email,
         template=template,
         context={
-            "recipient": customer,
             "survey": survey,
             "ticket": survey.ticket,
             "link": survey_link(survey),
             "grades": Grade.choices,
         },
+        url=survey.get_absolute_url(),
     )
 
 

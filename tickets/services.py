@@ -12,13 +12,14 @@ from django.db import connection, transaction
 from django.db.models import OuterRef, Subquery, TextField, Value
 from django.db.models.functions import Coalesce
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.models import User
 from customers.models import CustomerCategory, CustomerProfile
-from notifications.services import email_queue
+from notifications.services import notify
 
 from . import selectors, sla
 from .attachments import content_type_for, display_name
@@ -324,14 +325,14 @@ def process_fixed_followups_send(*, improvement_id: int) -> int:
     written = 0
     with transaction.atomic():
         for customer in customers:
-            if customer.email:
-                email_queue(
-                    key=f"process-fixed:{improvement.pk}:{customer.pk}",
-                    to=customer.email,
-                    template="tickets/process_fixed",
-                    context={"recipient": customer, "improvement": improvement},
-                )
-                written += 1
+            notify(
+                recipient=customer,
+                key=f"process-fixed:{improvement.pk}:{customer.pk}",
+                template="tickets/process_fixed",
+                context={"improvement": improvement},
+                url=improvement.process.get_absolute_url(),
+            )
+            written += 1
     return written
 
 
@@ -624,7 +625,10 @@ def _email_customer(ticket: Ticket, key: str, template: str, **context) -> None:
 
 
 def _email(recipient: User, key: str, template: str, **context) -> None:
-    if recipient.email:
-        email_queue(
-            key=key, to=recipient.email, template=template, context={"recipient": recipient, **context}
-        )
+    """E-mail and an in-app notice, leading to the ticket as this person sees it."""
+    ticket = context["ticket"]
+    if recipient.pk == ticket.customer_id:
+        url = ticket.get_absolute_url()
+    else:
+        url = reverse("tickets:agent_detail", kwargs={"pk": ticket.pk})
+    notify(recipient=recipient, key=key, template=template, context=context, url=url)

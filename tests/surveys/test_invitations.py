@@ -34,7 +34,7 @@ def test_resolving_schedules_one_survey_that_remembers_who_earned_the_grade(sett
     team = TeamFactory(name="Desktop")
     now = timezone.now()
 
-    ticket = resolved_ticket(agent=agent, now=now, team=team, priority="P2")
+    ticket = resolved_ticket(agent=agent, now=now, team=team, priority="p2")
 
     survey = Survey.objects.get(ticket=ticket)
     assert (survey.customer, survey.agent, survey.team, survey.service) == (
@@ -43,7 +43,7 @@ def test_resolving_schedules_one_survey_that_remembers_who_earned_the_grade(sett
         team,
         ticket.service,
     )
-    assert (survey.priority, survey.customer_category) == ("P2", "general")
+    assert (survey.priority, survey.customer_category) == ("p2", "general")
     assert survey.invite_due_at == now + timedelta(minutes=45)
     assert survey.expires_at == survey.invite_due_at + timedelta(days=settings.SURVEY_ANSWER_DAYS)
     assert survey.invited_at is None
