@@ -1,6 +1,6 @@
 """Everything the surveys app changes: invite, remind, answer, and recover unhappy customers."""
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -13,9 +13,10 @@ from accounts.models import User
 from notifications.publisher import task_after_commit
 from notifications.services import notify
 from tickets import selectors as ticket_selectors
-from tickets.models import Ticket
+from tickets.models import ProcessImprovement, Ticket, TicketEvent
 
 from .exceptions import SurveyAlreadyAnswered, SurveyClosed, SurveyError
+from .figures import report_card
 from .models import POOR_GRADES, Grade, RecoveryCase, RecoveryEvent, Survey
 from .tokens import survey_token_make
 
@@ -290,6 +291,48 @@ def recovery_case_reopen(
     case.save(update_fields=["status", "outcome", "closed_at"])
     _case_event(case, by, RecoveryEvent.Kind.REOPENED, note=reason, now=now)
     return case
+
+
+def manager_digest_send(*, day: date | None = None) -> int:
+    """Yesterday for the managers (grades, breaches, recovery, processes flagged): one e-mail and
+    notice each per day, however often it runs. Returns how many managers were told."""
+    day = day or timezone.localdate() - timedelta(days=1)
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    end = start + timedelta(days=1)
+    answered = Survey.objects.filter(answered_at__gte=start, answered_at__lt=end)
+    context = {
+        "day": day,
+        "card": report_card(answered),
+        "poor": list(
+            answered.filter(grade__in=POOR_GRADES).select_related("ticket", "customer", "agent")[:20]
+        ),
+        "breaches": list(
+            TicketEvent.objects.filter(
+                kind=TicketEvent.Kind.SLA_BREACHED, created_at__gte=start, created_at__lt=end
+            )
+            .select_related("ticket")
+            .order_by("created_at")[:20]
+        ),
+        "recovery_opened": RecoveryCase.objects.filter(opened_at__gte=start, opened_at__lt=end).count(),
+        "recovery_unclosed": RecoveryCase.objects.exclude(status=RecoveryCase.Status.CLOSED).count(),
+        "improvements": list(
+            ProcessImprovement.objects.filter(created_at__gte=start, created_at__lt=end).select_related(
+                "process"
+            )
+        ),
+    }
+    told = 0
+    with transaction.atomic():
+        for manager in account_selectors.managers_list():
+            notify(
+                recipient=manager,
+                key=f"manager-digest:{day.isoformat()}:{manager.pk}",
+                template="surveys/manager_digest",
+                context=context,
+                url=reverse("core:home"),
+            )
+            told += 1
+    return told
 
 
 def survey_link(survey: Survey) -> str:

@@ -16,3 +16,8 @@ def survey_invite_send_task(survey_id: int) -> bool:
 @app.task
 def surveys_due_send_task() -> tuple[int, int]:
     return services.surveys_due_send()
+
+
+@app.task
+def manager_digest_task() -> int:
+    return services.manager_digest_send()

@@ -170,6 +170,31 @@ PRIORITY_MATRIX = {
 }
 
 
+class FollowUpPolicy(models.Model):
+    """How often a customer must hear from IT while their request is open, in business minutes;
+    a category-specific row overrides the default (VIPs hear more often)."""
+
+    priority = models.CharField(max_length=2, choices=Priority)
+    customer_category = models.CharField(max_length=20, choices=CustomerCategory, blank=True)
+    update_every_minutes = models.PositiveIntegerField(
+        help_text=_("Working minutes without news after which IT owes the customer an update.")
+    )
+
+    class Meta:
+        verbose_name = _("follow-up policy")
+        verbose_name_plural = _("follow-up policies")
+        ordering = ["priority", "customer_category"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["priority", "customer_category"], name="tickets_one_followup_per_priority_category"
+            ),
+            models.CheckConstraint(condition=Q(update_every_minutes__gt=0), name="tickets_followup_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_priority_display()} {self.get_customer_category_display() or 'default'}"
+
+
 class SlaPolicy(models.Model):
     """Targets for one priority, in business minutes; a category-specific row overrides the default."""
 
@@ -217,6 +242,23 @@ class Ticket(models.Model):
         FIXED = "fixed", _("Done")
         REDIRECTED = "redirected", _("Redirected with guidance")
         FULFILLED_BY_IT = "fulfilled", _("Done by IT although out of scope")
+        NO_ANSWER = "no_answer", _("Closed for want of an answer from the customer")
+
+    class FollowUp(models.TextChoices):
+        """What the follow-up machinery does next for this ticket, at `followup_due_at`."""
+
+        NUDGE = "nudge", _("Nudge the assignee: the customer is due an update")
+        UPDATE = "update", _("Send the customer an automatic status update")
+        REMIND = "remind", _("Remind the customer IT is waiting for them")
+        RESOLVE = "resolve", _("Resolve: the customer did not answer")
+
+    class SlaAlert(models.TextChoices):
+        """The next SLA alert, at `sla_alert_due_at`: a warning to the assignee, or the breach."""
+
+        WARN_FIRST = "warn_first", _("First answer: warn")
+        BREACH_FIRST = "breach_first", _("First answer: breached")
+        WARN_RESOLUTION = "warn_resol", _("Resolution: warn")
+        BREACH_RESOLUTION = "breach_resol", _("Resolution: breached")
 
     class RootCause(models.TextChoices):
         DID_NOT_KNOW_PROCESS = "did_not_know", _("Did not know the official process")
@@ -274,6 +316,14 @@ class Ticket(models.Model):
     # Title, description and conversation as one weighted document for Postgres full-text search
     # (GIN-indexed by migration 0002); kept up to date by the services, unused on SQLite.
     search_document = SearchVectorField(null=True, editable=False)
+    # Proactive follow-ups and SLA alerts are scheduled here and sent by a periodic scan (see
+    # tickets/followups.py); `*_enqueued_at` says a task for the due moment is already on its way.
+    followup_due_at = models.DateTimeField(null=True, blank=True)
+    followup_stage = models.CharField(max_length=8, choices=FollowUp, blank=True)
+    followup_enqueued_at = models.DateTimeField(null=True, blank=True)
+    sla_alert_due_at = models.DateTimeField(null=True, blank=True)
+    sla_alert_stage = models.CharField(max_length=12, choices=SlaAlert, blank=True)
+    sla_alert_enqueued_at = models.DateTimeField(null=True, blank=True)
 
     objects = TicketQuerySet.as_manager()
 
@@ -303,6 +353,17 @@ class Ticket(models.Model):
                 fields=["priority", "resolution_due_at"],
                 condition=Q(status__in=["new", "open", "pending"]),
                 name="tickets_open_priority_due_idx",
+            ),
+            # The follow-up scans read only what is scheduled: their cost follows what is due.
+            models.Index(
+                fields=["followup_due_at"],
+                condition=Q(followup_due_at__isnull=False),
+                name="tickets_followup_due_idx",
+            ),
+            models.Index(
+                fields=["sla_alert_due_at"],
+                condition=Q(sla_alert_due_at__isnull=False),
+                name="tickets_sla_alert_due_idx",
             ),
         ]
         constraints = [
@@ -345,7 +406,10 @@ class TicketMessage(models.Model):
     """One entry in a ticket's conversation: a public reply, or an internal note agents alone see."""
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # None: written by the service desk itself (an automatic status update).
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     body = models.TextField(help_text=_("Markdown."))
     is_internal = models.BooleanField(default=False)
     created_at = models.DateTimeField()
@@ -376,6 +440,11 @@ class TicketEvent(models.Model):
         CONTACT_CALLED = "called", _("Contact called for the customer")
         FULFILLED = "fulfilled", _("Done by IT although out of scope")
         PROCESS_ESCALATED = "process", _("Process escalated for improvement")
+        UPDATE_NUDGED = "update_due", _("Customer due an update: assignee nudged")
+        AUTO_UPDATE = "auto_update", _("Automatic status update sent")
+        CUSTOMER_REMINDED = "reminded", _("Customer reminded IT is waiting")
+        SLA_WARNED = "sla_warned", _("SLA warning")
+        SLA_BREACHED = "sla_breached", _("SLA breached: escalated to managers")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -21,7 +21,7 @@ from accounts.models import User
 from customers.models import CustomerCategory, CustomerProfile
 from notifications.services import notify
 
-from . import selectors, sla
+from . import followups, selectors, sla
 from .attachments import content_type_for, display_name
 from .exceptions import TicketClaimedError, TicketStateError
 from .models import (
@@ -64,6 +64,7 @@ def ticket_create(
         created_at=now,
     )
     _sla_due_times_set(ticket)
+    _schedules_refresh(ticket, now=now)
     ticket.save()
     _attachments_add(ticket, None, customer, attachments, now=now)
     _event(ticket, customer, TicketEvent.Kind.CREATED, now=now)
@@ -116,8 +117,6 @@ def ticket_reply(
                 message=message,
             )
     else:
-        if ticket.first_responded_at is None:
-            ticket.first_responded_at = now
         if ticket.status == Ticket.Status.NEW:
             _move(ticket, author, Ticket.Status.OPEN, now=now)
         _email_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", message=message)
@@ -181,8 +180,6 @@ def ticket_redirect(
     guidance = render_to_string("tickets/redirect_guidance.md", {"service": to_service, "note": note}).strip()
     message = _message_add(ticket, by, guidance, now=now)
     _event(ticket, by, TicketEvent.Kind.REDIRECTED, new=str(to_service), now=now)
-    if ticket.first_responded_at is None:
-        ticket.first_responded_at = now
     ticket.resolution = Ticket.Resolution.REDIRECTED
     ticket.root_cause = root_cause
     ticket.cited_process = to_service
@@ -233,8 +230,6 @@ def ticket_teach_process(
         _event(ticket, by, TicketEvent.Kind.CONTACT_CALLED, new=contact[:200], now=now)
     ticket.root_cause = Ticket.RootCause.DID_NOT_KNOW_PROCESS
     ticket.cited_process = to_service
-    if ticket.first_responded_at is None:
-        ticket.first_responded_at = now
     if ticket.status == Ticket.Status.NEW:
         _move(ticket, by, Ticket.Status.OPEN, now=now)
     _email_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", message=message)
@@ -250,8 +245,6 @@ def ticket_fulfil_anyway(*, ticket: Ticket, by: User, note: str, now: datetime |
     ticket = _lock(ticket)
     message = _message_add(ticket, by, note, now=now)
     _event(ticket, by, TicketEvent.Kind.FULFILLED, now=now)
-    if ticket.first_responded_at is None:
-        ticket.first_responded_at = now
     ticket.resolution = Ticket.Resolution.FULFILLED_BY_IT
     _email_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", message=message)
     _move(ticket, by, Ticket.Status.RESOLVED, now=now)
@@ -336,6 +329,15 @@ def process_fixed_followups_send(*, improvement_id: int) -> int:
     return written
 
 
+def ticket_resolve_for_want_of_answer(*, ticket: Ticket, now: datetime) -> Ticket:
+    """The customer never answered (the pending follow-ups ran out): resolve, saying how to
+    reopen. Called by the follow-up worker with the ticket locked; audited as the desk's doing."""
+    ticket.resolution = Ticket.Resolution.NO_ANSWER
+    _move(ticket, None, Ticket.Status.RESOLVED, now=now, resolved_template="tickets/resolved_no_answer")
+    _save(ticket)
+    return ticket
+
+
 @transaction.atomic
 def ticket_team_change(*, ticket: Ticket, by: User, team: Team | None, now: datetime | None = None) -> Ticket:
     """Route the ticket to another team (or none); audited."""
@@ -358,6 +360,7 @@ def ticket_priority_change(*, ticket: Ticket, by: User, priority: str, now: date
         old = ticket.get_priority_display()
         ticket.priority = priority
         _sla_due_times_set(ticket)
+        _schedules_refresh(ticket, now=now)
         _event(
             ticket, by, TicketEvent.Kind.PRIORITY_CHANGED, old=old, new=ticket.get_priority_display(), now=now
         )
@@ -429,6 +432,12 @@ def _message_add(
         ticket=ticket, author=author, body=body, is_internal=internal, created_at=now
     )
     _search_document_refresh(ticket.pk)
+    if not internal and author.pk != ticket.customer_id:
+        # IT has written to the customer: the first answer (if it is one), and the follow-up
+        # clock starts again from now.
+        if ticket.first_responded_at is None:
+            ticket.first_responded_at = now
+        _schedules_refresh(ticket, now=now)
     return message
 
 
@@ -526,8 +535,16 @@ def _lock(ticket: Ticket) -> Ticket:
     return Ticket.objects.select_for_update().defer("search_document").get(pk=ticket.pk)
 
 
-def _move(ticket: Ticket, by: User, status: str, *, now: datetime) -> None:
-    """Change status in memory, moving the SLA clock: it stops while pending or resolved."""
+def _move(
+    ticket: Ticket,
+    by: User | None,
+    status: str,
+    *,
+    now: datetime,
+    resolved_template: str = "tickets/resolved",
+) -> None:
+    """Change status in memory, moving the SLA clock (it stops while pending or resolved) and the
+    follow-ups. `by` None: the service desk itself (an automatic resolution)."""
     if not ticket.can_move_to(status):
         raise TicketStateError(
             _("A %(old)s request cannot become %(new)s.")
@@ -535,6 +552,7 @@ def _move(ticket: Ticket, by: User, status: str, *, now: datetime) -> None:
         )
     if (
         status == Ticket.Status.RESOLVED
+        and by is not None
         and not ticket.root_cause
         and selectors.customer_category_get(user=ticket.customer) == CustomerCategory.REPEAT_OFFENDER
     ):
@@ -558,14 +576,22 @@ def _move(ticket: Ticket, by: User, status: str, *, now: datetime) -> None:
     _event(
         ticket, by, TicketEvent.Kind.STATUS_CHANGED, old=old_label, new=ticket.get_status_display(), now=now
     )
+    _schedules_refresh(ticket, now=now)
     if status == Ticket.Status.RESOLVED:
         _email_customer(
             ticket,
             f"ticket-resolved:{ticket.pk}:{now.isoformat()}",
-            "tickets/resolved",
+            resolved_template,
             reopen_days=settings.TICKET_REOPEN_DAYS,
         )
         ticket_resolved.send(sender=Ticket, ticket=ticket)
+
+
+def _schedules_refresh(ticket: Ticket, *, now: datetime) -> None:
+    """The ticket's next follow-up and SLA alert, for where it now stands (one calendar read)."""
+    calendar = selectors.working_calendar_get()
+    followups.followup_schedule(ticket, now=now, calendar=calendar)
+    followups.sla_alert_schedule(ticket, now=now, calendar=calendar)
 
 
 def _resume_sla(ticket: Ticket, now: datetime) -> None:

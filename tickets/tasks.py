@@ -6,9 +6,24 @@ Bound to the project's app rather than @shared_task: a shared task is a proxy th
 
 from servicedesk.celery import app
 
-from . import services
+from . import followups, services
 
 
 @app.task
 def process_fixed_followups_task(improvement_id: int) -> int:
     return services.process_fixed_followups_send(improvement_id=improvement_id)
+
+
+@app.task
+def followups_scan_task() -> int:
+    return followups.followups_scan()
+
+
+@app.task
+def followup_process_task(ticket_id: int) -> str:
+    return followups.followup_process(ticket_id=ticket_id)
+
+
+@app.task
+def sla_alert_process_task(ticket_id: int) -> str:
+    return followups.sla_alert_process(ticket_id=ticket_id)

@@ -7,6 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -187,6 +188,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "customers.tasks.arrangement_reminders_task",
         "schedule": timedelta(hours=1),
     },
+    # Follow-ups and SLA alerts are scheduled on the tickets; this hands what is due to workers.
+    "followups-scan": {
+        "task": "tickets.tasks.followups_scan_task",
+        "schedule": timedelta(minutes=1),
+    },
+    # Yesterday, for the managers, every morning.
+    "manager-digest": {
+        "task": "surveys.tasks.manager_digest_task",
+        "schedule": crontab(hour=7, minute=0),
+    },
     # Survey invitations and reminders are scheduled in the database; this sends what is due.
     "surveys-due": {
         "task": "surveys.tasks.surveys_due_send_task",
@@ -244,6 +255,21 @@ ATTACHMENT_EXTENSIONS = {
 }
 # A ticket whose next SLA target falls within this many hours is "at risk" (and "breaching soon").
 SLA_AT_RISK_HOURS = env.int("SLA_AT_RISK_HOURS", default=2)
+
+# --- Proactive follow-ups (tickets/followups.py) --------------------------------------------
+# How often customers hear from IT is a FollowUpPolicy per priority (defaults in followups.py).
+# When an update is due the assignee is nudged; this many working minutes later, if IT still has
+# not written, the customer gets an automatic status update.
+FOLLOWUP_GRACE_MINUTES = env.int("FOLLOWUP_GRACE_MINUTES", default=60)
+# The assignee is warned when this share of an SLA target's time is used; at the breach, managers.
+SLA_WARN_AT_SHARE = env.float("SLA_WARN_AT_SHARE", default=0.75)
+# Waiting on the customer: remind them after this many days, resolve after this many more.
+PENDING_REMIND_AFTER_DAYS = env.int("PENDING_REMIND_AFTER_DAYS", default=3)
+PENDING_RESOLVE_AFTER_DAYS = env.int("PENDING_RESOLVE_AFTER_DAYS", default=4)
+# Each scan claims at most this many due tickets per batch, and hands each to a worker.
+FOLLOWUP_SCAN_BATCH = 1000
+# A due ticket whose task has not done its work after this long is handed out again (lost task).
+FOLLOWUP_REQUEUE_AFTER_SECONDS = 15 * 60
 
 # --- Customers -----------------------------------------------------------------------------
 # Suggest "repeat offender" to a manager after this many deliberate bypasses within the window.
