@@ -1,0 +1,72 @@
+"""The bell: each person's own notices, an unread count, read once seen."""
+
+import pytest
+from django.urls import reverse
+
+from notifications.models import Notification, OutboundEmail
+from notifications.services import notify
+
+from ..accounts.factories import CustomerFactory
+from ..tickets.factories import TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def _notify(recipient, key="k1"):
+    ticket = TicketFactory(customer=recipient)
+    notify(
+        recipient=recipient,
+        key=key,
+        template="tickets/resolved",
+        context={"ticket": ticket, "reopen_days": 14},
+        url=ticket.get_absolute_url(),
+    )
+    return ticket
+
+
+def test_a_notice_is_an_email_and_a_bell_entry_under_one_key(customer):
+    ticket = _notify(customer)
+    _notify(customer)  # the same occasion again changes nothing (a new ticket, same key)
+
+    notice = Notification.objects.get(recipient=customer)
+    assert notice.text == f"[{ticket.reference}] Resolved: {ticket.title}"
+    assert notice.url == ticket.get_absolute_url() and notice.read_at is None
+    assert OutboundEmail.objects.filter(idempotency_key="k1").count() == 1
+
+
+def test_the_badge_counts_unread_and_the_list_marks_them_read(customer_client, customer):
+    _notify(customer, "a")
+    _notify(customer, "b")
+    _notify(CustomerFactory(), "someone-elses")
+
+    assert "2" in customer_client.get(reverse("notifications:badge")).content.decode()
+    page = customer_client.get(reverse("notifications:list")).content.decode()
+    assert page.count("Resolved:") == 2 and "New" in page
+
+    assert Notification.objects.filter(recipient=customer, read_at__isnull=True).count() == 0
+    assert customer_client.get(reverse("notifications:badge")).content.decode().strip() == ""
+
+
+def test_every_page_has_a_bell_that_works_without_javascript(customer_client):
+    page = customer_client.get(reverse("core:home")).content.decode()
+    assert f'href="{reverse("notifications:list")}"' in page
+    assert f'hx-get="{reverse("notifications:badge")}"' in page
+
+
+def test_the_bell_is_for_signed_in_people(client):
+    assert client.get(reverse("notifications:list")).status_code == 302
+    assert client.get(reverse("notifications:badge")).status_code == 302
+
+
+def test_no_notice_for_someone_who_has_left(customer):
+    customer.is_active = False
+    customer.save()
+    _notify(customer)
+    assert not Notification.objects.exists() and not OutboundEmail.objects.exists()
+
+
+def test_the_list_runs_a_constant_number_of_queries(customer_client, customer, django_assert_max_num_queries):
+    for n in range(30):
+        _notify(customer, f"k{n}")
+    with django_assert_max_num_queries(8):
+        customer_client.get(reverse("notifications:list"))
