@@ -108,6 +108,9 @@ def bench_seed(*, tickets: int, customers: int, agents: int, seed: int = 7) -> N
             "closed_at",
             "resolution",
             "root_cause",
+            "followup_due_at",
+            "followup_stage",
+            "sla_alert_stage",
         ],
         (
             _ticket_row(rng, now, customer_ids, agent_ids, services, [t.pk for t in teams.values()])
@@ -211,12 +214,19 @@ def _ticket_row(rng, now, customers, agents, services, teams) -> tuple:
     resolved = created + timedelta(hours=rng.randint(1, 120)) if status in ("resolved", "closed") else None
     closed = resolved + timedelta(days=7) if status == "closed" else None
     paused = now if status == "pending" else resolved
+    # Every ticket still with IT or the customer has its next follow-up ahead of it (none due).
+    followup = (
+        now + timedelta(minutes=rng.randint(60, 3 * 24 * 60))
+        if status in ("new", "open", "pending")
+        else None
+    )
+    stage = {"new": "nudge", "open": "nudge", "pending": "remind"}.get(status, "")
     title = rng.choice(SUBJECTS).format(n=rng.randint(1, 9))
     description = f"{title}. Reported by phone; details in the replies."
     return (
         title, description, rng.choice(customers), rng.choice(services), urgency, impact, priority,
         status, assignee, rng.choice(teams), created, resolved or created, first_due, resolution_due,
-        responded, paused, 0, resolved, closed, "fixed" if resolved else "", "",
+        responded, paused, 0, resolved, closed, "fixed" if resolved else "", "", followup, stage, "",
     )  # fmt: skip
 
 
