@@ -58,6 +58,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
             for model in (
                 "service",
                 "slapolicy",
+                "followuppolicy",
                 "businesscalendar",
                 "workinghours",
                 "holiday",

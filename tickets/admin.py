@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from .models import (
     BusinessCalendar,
     CannedResponse,
+    FollowUpPolicy,
     Holiday,
     Service,
     SlaPolicy,
@@ -53,6 +54,14 @@ class ServiceAdmin(admin.ModelAdmin):
 @admin.register(SlaPolicy)
 class SlaPolicyAdmin(admin.ModelAdmin):
     list_display = ["priority", "customer_category", "first_response_minutes", "resolution_minutes"]
+    list_filter = ["priority", "customer_category"]
+
+
+@admin.register(FollowUpPolicy)
+class FollowUpPolicyAdmin(admin.ModelAdmin):
+    """How often customers hear from IT while a request is open (without a row: the defaults)."""
+
+    list_display = ["priority", "customer_category", "update_every_minutes"]
     list_filter = ["priority", "customer_category"]
 
 

@@ -32,7 +32,7 @@ from notifications.publisher import broker_connection
 from notifications.services import notify
 
 from . import selectors, sla
-from .models import FollowUpPolicy, Priority, Ticket, TicketEvent, TicketMessage
+from .models import FollowUpPolicy, Priority, ProcessImprovement, Ticket, TicketEvent, TicketMessage
 
 logger = logging.getLogger(__name__)
 
@@ -153,7 +153,23 @@ def followups_scan(*, now: datetime | None = None, batch_size: int | None = None
                 break
             if len(ids) < batch_size:
                 break
+    process_followups_unsent(now=now)
     return handed
+
+
+def process_followups_unsent(*, now: datetime, batch_size: int = 50) -> int:
+    """Improvements marked done whose customers were never told (the broker was down): tell them."""
+    from .services import process_fixed_followups_send  # services import this module
+
+    pending = ProcessImprovement.objects.filter(
+        status=ProcessImprovement.Status.DONE,
+        followups_sent_at__isnull=True,
+        done_at__lte=now - timedelta(minutes=2),
+    ).values_list("pk", flat=True)[:batch_size]
+    pending = list(pending)
+    for improvement_id in pending:
+        process_fixed_followups_send(improvement_id=improvement_id)
+    return len(pending)
 
 
 def due_ticket_ids(due_field: str, enqueued_field: str, *, now: datetime, batch_size: int) -> list[int]:

@@ -528,6 +528,8 @@ class ProcessImprovement(models.Model):
     )
     created_at = models.DateTimeField()
     done_at = models.DateTimeField(null=True, blank=True)
+    # Set once every affected customer has been told (the follow-up scan finishes any left undone).
+    followups_sent_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from accounts import selectors as account_selectors
 from accounts.models import User
 from customers.models import CustomerCategory, CustomerProfile
+from notifications.publisher import task_after_commit
 from notifications.services import notify
 
 from . import followups, selectors, sla
@@ -302,7 +303,8 @@ def process_improvement_complete(
     improvement.what_changed = what_changed
     improvement.done_at = now or timezone.now()
     improvement.save(update_fields=["status", "what_changed", "done_at"])
-    process_fixed_followups_task.delay_on_commit(improvement.pk)
+    # Never makes the request wait on the broker; the follow-up scan sends any it could not hand out.
+    task_after_commit(process_fixed_followups_task, improvement.pk)
     return improvement
 
 
@@ -317,6 +319,9 @@ def process_fixed_followups_send(*, improvement_id: int) -> int:
     )
     written = 0
     with transaction.atomic():
+        lock = ProcessImprovement.objects.select_for_update().only("followups_sent_at").get(pk=improvement.pk)
+        if lock.followups_sent_at is not None:
+            return 0  # an earlier run told them
         for customer in customers:
             notify(
                 recipient=customer,
@@ -326,6 +331,8 @@ def process_fixed_followups_send(*, improvement_id: int) -> int:
                 url=improvement.process.get_absolute_url(),
             )
             written += 1
+        lock.followups_sent_at = timezone.now()
+        lock.save(update_fields=["followups_sent_at"])
     return written
 
 

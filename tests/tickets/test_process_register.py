@@ -1,11 +1,15 @@
 """Broken processes get fixed: escalated from a request, ranked for managers, and every customer
 a process turned away hears when it changes, exactly once."""
 
+from datetime import timedelta
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.models import OutboundEmail
 from tickets.exceptions import TicketStateError
+from tickets.followups import process_followups_unsent
 from tickets.models import ProcessImprovement, Ticket
 from tickets.services import (
     process_escalate,
@@ -120,3 +124,19 @@ def test_escalate_the_process_from_the_playbook(agent_client):
 
     assert response.status_code == 302
     assert ProcessImprovement.objects.get().suggested_fix == "E-mail orders"
+
+
+def test_followups_the_broker_never_got_are_sent_by_the_scan(agent, manager):
+    paper = OutOfScopeServiceFactory()
+    customer = CustomerFactory()
+    improvement = process_escalate(
+        ticket=TicketFactory(customer=customer), by=agent, process=paper, suggested_fix="Simplify"
+    )
+    process_improvement_complete(improvement=improvement, by=manager, what_changed="One field now.")
+    # No on-commit publish ran here (the test's transaction never commits): as if the broker was down.
+
+    assert process_followups_unsent(now=timezone.now() + timedelta(minutes=5)) == 1
+    assert process_followups_unsent(now=timezone.now() + timedelta(minutes=5)) == 0
+    assert (
+        OutboundEmail.objects.filter(template="tickets/process_fixed", to_address=customer.email).count() == 1
+    )
