@@ -47,6 +47,8 @@ DEFAULT_UPDATE_MINUTES = {
 VIP_FACTOR = 0.5
 
 OPEN_STATUSES = (Ticket.Status.NEW, Ticket.Status.OPEN)
+# Tickets per worker task: publishing one message per ticket made a 10,000-ticket scan take 7 s.
+TASK_CHUNK = 50
 
 
 # --- Scheduling (called by the ticket services; the caller saves the ticket) ----------------
@@ -199,16 +201,18 @@ def _claim_due(due_field: str, enqueued_field: str, *, now: datetime, batch_size
 
 
 def _publish(task, ids: list[int]) -> int:
-    """Publish one task per ticket over one broker connection; returns how many made it."""
+    """Publish the tickets in chunks (a task each) over one broker connection; returns how many
+    tickets made it. A chunk redelivered after a worker died is harmless: each step checks itself."""
     published = 0
     try:
         with broker_connection() as conn:
             producer = conn.Producer()
-            for ticket_id in ids:
-                task.apply_async((ticket_id,), producer=producer)
-                published += 1
+            for start in range(0, len(ids), TASK_CHUNK):
+                chunk = ids[start : start + TASK_CHUNK]
+                task.apply_async((chunk,), producer=producer)
+                published += len(chunk)
     except Exception:
-        logger.warning("Broker unreachable; %s follow-up tasks wait for the next scan.", len(ids) - published)
+        logger.warning("Broker unreachable; %s follow-ups wait for the next scan.", len(ids) - published)
     return published
 
 

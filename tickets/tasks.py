@@ -20,10 +20,11 @@ def followups_scan_task() -> int:
 
 
 @app.task
-def followup_process_task(ticket_id: int) -> str:
-    return followups.followup_process(ticket_id=ticket_id)
+def followup_process_task(ticket_ids: list[int]) -> list[str]:
+    # One transaction per ticket: a failure or a redelivery leaves the others' steps done once.
+    return [followups.followup_process(ticket_id=ticket_id) for ticket_id in ticket_ids]
 
 
 @app.task
-def sla_alert_process_task(ticket_id: int) -> str:
-    return followups.sla_alert_process(ticket_id=ticket_id)
+def sla_alert_process_task(ticket_ids: list[int]) -> list[str]:
+    return [followups.sla_alert_process(ticket_id=ticket_id) for ticket_id in ticket_ids]

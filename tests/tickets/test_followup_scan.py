@@ -61,8 +61,7 @@ def test_a_scan_run_twice_and_tasks_delivered_twice_send_one_nudge_each(celery_w
     assert followups_scan() == 5
     assert followups_scan() == 0  # claimed: a second scan (or a second beat) hands out nothing
 
-    for ticket in tickets:  # and a duplicate delivery of each task does nothing
-        followup_process_task.delay(ticket.pk)
+    followup_process_task.delay([t.pk for t in tickets])  # a duplicate delivery does nothing
     wait_until(lambda: _nudges_sent() == 5, message="five nudges")
     time.sleep(1)
 
