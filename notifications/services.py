@@ -1,11 +1,14 @@
 """Everything the outbox does: queue an e-mail, deliver it once, relay the stragglers, retry."""
 
+import hashlib
 import logging
 import random
 from datetime import datetime
+from email.utils import parseaddr
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
@@ -84,7 +87,27 @@ def notifications_mark_read(*, recipient, notification_ids: list[int], now: date
     ).update(read_at=now or timezone.now())
 
 
-def outbound_email_deliver(*, message_id: int) -> float | None:
+def outbound_emails_deliver(*, message_ids: list[int]) -> dict[int, float]:
+    """Send each of these e-mails once, over one connection to the mail server; returns the ones
+    that failed and are to be tried again, with the seconds to wait.
+
+    Each e-mail is its own transaction, so a worker stopped halfway loses none of what it sent.
+    """
+    retries = {}
+    mail_connection = get_connection()
+    try:
+        for message_id in message_ids:
+            retry_in = outbound_email_deliver(message_id=message_id, mail_connection=mail_connection)
+            if retry_in is not None:
+                retries[message_id] = retry_in
+    finally:
+        _close_quietly(mail_connection)
+    return retries
+
+
+def outbound_email_deliver(
+    *, message_id: int, mail_connection: BaseEmailBackend | None = None
+) -> float | None:
     """Send a pending e-mail once; on failure count the attempt and return seconds until retry.
 
     Returns None when there is nothing more to do: sent, already sent, gone, or now a dead letter.
@@ -95,13 +118,19 @@ def outbound_email_deliver(*, message_id: int) -> float | None:
         if message is None or message.status != OutboundEmail.Status.PENDING:
             return None
         message.attempts += 1
-        try:
-            _send(message)
-        except Exception as exc:  # any failure of the mail server counts as an attempt
-            return _record_failure(message, exc)
+        # Written before the send, so that once the mail server has the e-mail only the commit is
+        # left: a worker killed in that instant is the one way an e-mail goes out twice, and the
+        # copy carries the same Message-ID, which mail clients show once.
         message.status = OutboundEmail.Status.SENT
         message.sent_at = timezone.now()
         message.save(update_fields=["status", "sent_at", "attempts"])
+        try:
+            _send(message, mail_connection)
+        except Exception as exc:  # any failure of the mail server counts as an attempt
+            if mail_connection is not None:
+                _close_quietly(mail_connection)  # the next e-mail starts on a fresh connection
+            message.status, message.sent_at = OutboundEmail.Status.PENDING, None
+            return _record_failure(message, exc)
     return None
 
 
@@ -120,10 +149,10 @@ def outbound_email_relay(*, now: datetime | None = None) -> int:
         )
         published = []
         with publisher.broker_connection() as broker:
-            for message_id in due:
-                if not publisher.publish_now(message_id, broker=broker):
+            for chunk in publisher.chunks(list(due)):
+                if not publisher.publish_now(chunk, broker=broker):
                     break  # the broker is down: the rest waits for the next run
-                published.append(message_id)
+                published.extend(chunk)
         OutboundEmail.objects.filter(pk__in=published).update(enqueued_at=now)
     return len(published)
 
@@ -148,18 +177,40 @@ def _render(template_name: str, context: dict) -> str:
     return render_to_string(template_name, context).replace("\0", "")
 
 
-def _send(message: OutboundEmail) -> None:
+def _send(message: OutboundEmail, mail_connection: BaseEmailBackend | None) -> None:
+    if mail_connection is not None:
+        # Opened by the first e-mail that needs it and kept open for the rest of the batch.
+        mail_connection.open()
     email = EmailMultiAlternatives(
+        connection=mail_connection,
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_address],
-        # Ask auto-responders not to answer a machine.
-        headers={"Auto-Submitted": "auto-generated", "X-Auto-Response-Suppress": "All"},
+        headers={
+            "Message-ID": message_id_header(message),
+            # Ask auto-responders not to answer a machine.
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+        },
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
     email.send()
+
+
+def message_id_header(message: OutboundEmail) -> str:
+    """The e-mail's Message-ID, the same on every attempt, so a copy sent again is known as one."""
+    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+    digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:16]
+    return f"<outbox.{message.pk}.{digest}@{domain}>"
+
+
+def _close_quietly(mail_connection: BaseEmailBackend) -> None:
+    try:
+        mail_connection.close()
+    except Exception:  # a connection that already failed may fail again on the way out
+        logger.debug("Closing the mail connection failed.", exc_info=True)
 
 
 def _record_failure(message: OutboundEmail, exc: Exception) -> float | None:
@@ -180,7 +231,7 @@ def _record_failure(message: OutboundEmail, exc: Exception) -> float | None:
             retry_in,
             exc,
         )
-    message.save(update_fields=["attempts", "last_error", "status", "dead_at", "enqueued_at"])
+    message.save(update_fields=["attempts", "last_error", "status", "sent_at", "dead_at", "enqueued_at"])
     return retry_in
 
 

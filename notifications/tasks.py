@@ -9,13 +9,14 @@ from servicedesk.celery import app
 from . import services
 
 
-@app.task(bind=True, max_retries=None)
-def outbound_email_deliver_task(self, message_id: int) -> None:
-    # The service counts attempts and turns the last one into a dead letter, so Celery's own
-    # retry limit is off; the countdown stays below the broker's visibility timeout.
-    retry_in = services.outbound_email_deliver(message_id=message_id)
-    if retry_in is not None:
-        raise self.retry(countdown=retry_in)
+@app.task
+def outbound_email_deliver_task(message_ids: list[int]) -> None:
+    # The service counts attempts and turns the last one into a dead letter; each e-mail that
+    # failed is retried on its own after its backoff, which stays below the broker's visibility
+    # timeout. If this publish fails, the relay finds the row pending and sends it later.
+    retries = services.outbound_emails_deliver(message_ids=message_ids)
+    for message_id, retry_in in retries.items():
+        outbound_email_deliver_task.apply_async(([message_id],), countdown=retry_in)
 
 
 @app.task

@@ -1,7 +1,7 @@
 """The test suite: fast hashing, mail kept in memory, Celery on its own queue (never eager)."""
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR
+from .base import BASE_DIR, DATABASES, TEMPLATES, VAR_DIR
 
 SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-0123456789abcdef"
 DEBUG = False
@@ -19,3 +19,6 @@ DATABASES["default"]["CONN_MAX_AGE"] = 0
 DEV_MAILBOX_ENABLED = True
 # Each test starts with an empty cache of its own.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Test-only e-mails (tests/templates/emails/tests/). Set once here, not per test: changing
+# TEMPLATES at run time rebuilds the engines while the worker thread may be rendering.
+TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]

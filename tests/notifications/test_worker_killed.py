@@ -1,50 +1,28 @@
-"""A worker killed with SIGKILL in the middle of a batch: after a restart every e-mail is sent once.
+"""A worker killed with SIGKILL in the middle of a batch: after a restart every e-mail is sent, once
+(bar the one the kill may catch between the mail server and the commit, resent under its Message-ID).
 
 Runs a real `celery worker` process against the test database on Postgres and the real Redis.
 """
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from collections import Counter
 from datetime import timedelta
-from pathlib import Path
 
-import pytest
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
 from notifications.models import OutboundEmail
-from notifications.publisher import broker_connection
+from notifications.publisher import broker_connection, chunks
 from notifications.services import outbound_email_relay
 from notifications.tasks import outbound_email_deliver_task
 from servicedesk.celery import app as celery_app
 
 from ..waiting import wait_until
+from ..workers import mail_written, needs_worker_process, worker_process
 
 QUEUE = "servicedesk-test-killed"
-MESSAGES = 300
-
-
-def _worker(mail_dir: Path) -> subprocess.Popen:
-    database = connection.settings_dict
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "servicedesk.settings.local",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
-        "REDIS_URL": settings.REDIS_URL,
-        "EMAIL_URL": f"filemail://{mail_dir}".replace("://", ":///"),  # environ drops one slash
-    }
-    return subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "servicedesk", "worker", "-Q", QUEUE, "-c", "1",
-         "--pool", "prefork", "--loglevel", "WARNING", "-n", f"killed-{os.getpid()}@%h",
-         "--without-heartbeat", "--without-mingle", "--without-gossip"],
-        env=env,
-        cwd=settings.BASE_DIR,
-    )  # fmt: skip
+MESSAGES = 1000
 
 
 def _sent() -> int:
@@ -58,10 +36,7 @@ def _settled() -> bool:
     return _sent() == before
 
 
-@pytest.mark.skipif(
-    not settings.REDIS_URL or settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
-    reason="a worker process needs the shared Postgres and Redis",
-)
+@needs_worker_process
 def test_every_email_is_sent_exactly_once_after_a_worker_is_killed(transactional_db, tmp_path):
     rows = OutboundEmail.objects.bulk_create(
         OutboundEmail(
@@ -77,17 +52,17 @@ def test_every_email_is_sent_exactly_once_after_a_worker_is_killed(transactional
     with broker_connection() as conn:
         conn.default_channel.queue_purge(QUEUE)
         producer = conn.Producer()
-        for row in rows:
-            outbound_email_deliver_task.apply_async((row.pk,), queue=QUEUE, producer=producer)
+        for chunk in chunks([row.pk for row in rows]):
+            outbound_email_deliver_task.apply_async((chunk,), queue=QUEUE, producer=producer)
 
-    worker = _worker(tmp_path)
+    worker = worker_process(queue=QUEUE, mail_dir=tmp_path)
     try:
         wait_until(lambda: _sent() >= MESSAGES // 3, timeout=60, message="a third of the batch")
         worker.send_signal(signal.SIGKILL)  # mid-batch: no chance to acknowledge or clean up
         worker.wait(timeout=30)
         assert _sent() < MESSAGES
 
-        worker = _worker(tmp_path)
+        worker = worker_process(queue=QUEUE, mail_dir=tmp_path)
         wait_until(lambda: _settled(), timeout=90, message="the restarted worker to finish the queue")
         # Messages the dead worker held stay unacknowledged in Redis until the visibility
         # timeout; the outbox relay re-publishes rows still pending long after their publish.
@@ -104,11 +79,13 @@ def test_every_email_is_sent_exactly_once_after_a_worker_is_killed(transactional
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=30)
 
-    delivered = Counter(
-        line.split(":", 1)[1].strip()
-        for mail_file in tmp_path.iterdir()
-        for line in mail_file.read_text().splitlines()
-        if line.startswith("To: ")
-    )
-    assert len(delivered) == MESSAGES
-    assert set(delivered.values()) == {1}, [address for address, n in delivered.items() if n > 1]
+    written = mail_written(tmp_path)
+    message_ids = {
+        address: {message_id for to, message_id in written if to == address} for address, _ in written
+    }
+    assert len(message_ids) == MESSAGES
+    assert all(len(ids) == 1 for ids in message_ids.values())  # copies carry the same Message-ID
+    # The mail server accepting an e-mail and the outbox row committing as sent are two events;
+    # a SIGKILL between them hands the one e-mail in flight over again. One worker process, one
+    # kill: at most one copy.
+    assert len(written) - MESSAGES <= 1, Counter(to for to, _ in written).most_common(2)

@@ -12,7 +12,7 @@ from django.db import connection
 from django.utils import timezone
 
 from notifications.models import OutboundEmail
-from notifications.publisher import broker_connection
+from notifications.publisher import broker_connection, chunks
 from notifications.tasks import outbound_email_deliver_task
 from servicedesk.celery import app as celery_app
 from tickets.followups import due_ticket_ids, followups_scan
@@ -122,8 +122,8 @@ class Command(BaseCommand):
             started = time.perf_counter()
             with broker_connection() as conn:
                 producer = conn.Producer()
-                for row in rows:
-                    outbound_email_deliver_task.apply_async((row.pk,), queue=BENCH_QUEUE, producer=producer)
+                for chunk in chunks([row.pk for row in rows]):
+                    outbound_email_deliver_task.apply_async((chunk,), queue=BENCH_QUEUE, producer=producer)
             sent = 0
             while sent < messages:
                 time.sleep(0.05)
