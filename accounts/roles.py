@@ -77,5 +77,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "surveys.view_survey",
         "surveys.view_recoverycase",
         "surveys.change_recoverycase",
+        # The report card and the service's health, for the whole desk.
+        "reports.view_dashboard",
     ],
 }

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("tickets.urls")),
     path("", include("customers.urls")),
     path("", include("surveys.urls")),
+    path("", include("reports.urls")),
     path("", include("notifications.urls")),
     path("admin/", admin.site.urls),
 ]

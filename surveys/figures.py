@@ -27,9 +27,9 @@ TOTAL_NAMES = (
 _ANSWERED = Q(answered_at__isnull=False)
 
 
-def survey_totals(surveys: QuerySet[Survey]) -> dict[str, int]:
-    """The totals of a set of surveys, in one aggregate query."""
-    aggregates = {
+def survey_total_aggregates() -> dict:
+    """The aggregate expressions of the totals, for `aggregate()` or, grouped, `annotate()`."""
+    return {
         # Offered to the customer: invited by e-mail, or answered from the portal before that.
         "invited": Count("pk", filter=Q(invited_at__isnull=False) | _ANSWERED),
         "answered": Count("pk", filter=_ANSWERED),
@@ -42,7 +42,11 @@ def survey_totals(surveys: QuerySet[Survey]) -> dict[str, int]:
         **{f"{name}_sum": Sum(name) for name in DIMENSIONS},
         **{f"{name}_count": Count(name) for name in DIMENSIONS},
     }
-    totals = surveys.order_by().aggregate(**aggregates)
+
+
+def survey_totals(surveys: QuerySet[Survey]) -> dict[str, int]:
+    """The totals of a set of surveys, in one aggregate query."""
+    totals = surveys.order_by().aggregate(**survey_total_aggregates())
     return {name: totals[name] or 0 for name in TOTAL_NAMES}
 
 
@@ -68,28 +72,28 @@ class ReportCard:
             invited=totals["invited"],
             answered=answered,
             distribution=distribution,
-            gpa=_ratio(points, answered, places=2),
-            loyalty_rate=_ratio(distribution[Grade.A] + distribution[Grade.B], answered),
-            victimized_rate=_ratio(distribution[Grade.F], answered),
-            indifference_share=_ratio(totals["indifference"], answered),
-            response_rate=_ratio(answered, totals["invited"]),
-            would_choose_rate=_ratio(totals["would_choose_yes"], totals["would_choose_answered"]),
+            gpa=ratio(points, answered, places=2),
+            loyalty_rate=ratio(distribution[Grade.A] + distribution[Grade.B], answered),
+            victimized_rate=ratio(distribution[Grade.F], answered),
+            indifference_share=ratio(totals["indifference"], answered),
+            response_rate=ratio(answered, totals["invited"]),
+            would_choose_rate=ratio(totals["would_choose_yes"], totals["would_choose_answered"]),
             dimension_averages={
-                name: _ratio(totals[f"{name}_sum"], totals[f"{name}_count"], places=2) for name in DIMENSIONS
+                name: ratio(totals[f"{name}_sum"], totals[f"{name}_count"], places=2) for name in DIMENSIONS
             },
         )
 
     @property
     def distribution_shares(self) -> list[tuple[str, int, Decimal | None]]:
         """(grade, responses, share of responses) from A to F, for charts and tables."""
-        return [(grade, n, _ratio(n, self.answered)) for grade, n in self.distribution.items()]
+        return [(grade, n, ratio(n, self.answered)) for grade, n in self.distribution.items()]
 
 
 def report_card(surveys: QuerySet[Survey]) -> ReportCard:
     return ReportCard.from_totals(survey_totals(surveys))
 
 
-def _ratio(numerator: int, denominator: int, *, places: int = 3) -> Decimal | None:
+def ratio(numerator: int, denominator: int, *, places: int = 3) -> Decimal | None:
     """numerator / denominator rounded half up (a share to 0.1%, an average to 0.01); None if 0/0."""
     if not denominator:
         return None

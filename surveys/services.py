@@ -18,6 +18,7 @@ from tickets.models import ProcessImprovement, Ticket, TicketEvent
 from .exceptions import SurveyAlreadyAnswered, SurveyClosed, SurveyError
 from .figures import report_card
 from .models import POOR_GRADES, Grade, RecoveryCase, RecoveryEvent, Survey
+from .signals import survey_answered
 from .tokens import survey_token_make
 
 # A countdown longer than this could outlive the broker's visibility timeout and be delivered
@@ -167,6 +168,7 @@ def survey_answer(*, survey: Survey, answers: dict, now: datetime | None = None)
             if survey.answered_at is not None:
                 raise SurveyAlreadyAnswered(_("This request has already been graded. Thank you."))
             raise SurveyClosed(_("This survey has closed."))
+        survey_answered.send(sender=Survey, survey=survey)
         if survey.grade in POOR_GRADES:
             recovery_case_open(survey=survey, reason=RecoveryCase.Reason.POOR_GRADE, now=now)
         elif survey.felt_indifference:

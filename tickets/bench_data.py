@@ -65,7 +65,7 @@ def bench_seed(*, tickets: int, customers: int, agents: int, seed: int = 7) -> N
 
     customer_ids = _users_seed("customer", customers, Role.CUSTOMER, rng)
     agent_ids = _users_seed("agent", agents, Role.AGENT, rng)
-    _write(
+    bulk_write(
         CustomerProfile,
         ["user_id", "department", "location", "phone", "is_senior_executive", "category", "notes"],
         (
@@ -84,7 +84,7 @@ def bench_seed(*, tickets: int, customers: int, agents: int, seed: int = 7) -> N
     )
     now = timezone.now()
     first_ticket_id = (Ticket.objects.order_by("-pk").values_list("pk", flat=True).first() or 0) + 1
-    _write(
+    bulk_write(
         Ticket,
         [
             "title",
@@ -121,7 +121,7 @@ def bench_seed(*, tickets: int, customers: int, agents: int, seed: int = 7) -> N
     ticket_rows = Ticket.objects.filter(pk__gte=first_ticket_id).values_list(
         "pk", "customer_id", "assignee_id", "created_at"
     )
-    _write(
+    bulk_write(
         TicketMessage,
         ["ticket_id", "author_id", "body", "is_internal", "created_at"],
         _message_rows(rng, ticket_rows.iterator(chunk_size=20_000), agent_ids),
@@ -158,7 +158,7 @@ def _users_seed(kind: str, count: int, role: Role, rng: random.Random) -> list[i
         f"{BENCH_PREFIX}-password"
     )  # hashed once, shared: these accounts are for load only
     now = timezone.now()
-    _write(
+    bulk_write(
         User,
         [
             "username",
@@ -237,7 +237,9 @@ def _message_rows(rng, tickets: Iterator[tuple], agents: list[int]) -> Iterator[
             yield ticket_id, author, rng.choice(REPLIES), False, created + timedelta(minutes=30 * (n + 1))
 
 
-def _write(model, columns: list[str], rows: Iterator[tuple], progress: Progress, batch: int = 20_000) -> None:
+def bulk_write(
+    model, columns: list[str], rows: Iterator[tuple], progress: Progress, batch: int = 20_000
+) -> None:
     """Insert rows in batches: COPY on Postgres, bulk INSERT elsewhere."""
     write: Callable[[list[tuple]], None] = (
         _copy(model, columns) if connection.vendor == "postgresql" else _insert(model, columns)

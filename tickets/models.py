@@ -333,6 +333,8 @@ class Ticket(models.Model):
             models.Index(fields=["customer", "-created_at"], name="tickets_customer_recent_idx"),
             models.Index(fields=["status", "-created_at"], name="tickets_status_recent_idx"),
             models.Index(fields=["assignee", "status"], name="tickets_assignee_status_idx"),
+            # The dashboards' rollups read a day's tickets at a time; the drill-down, a period's.
+            models.Index(fields=["created_at"], name="tickets_created_idx"),
             # The queue lists open tickets by due time, whole or by team, assignee or priority.
             models.Index(
                 fields=["resolution_due_at"],

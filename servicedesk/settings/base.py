@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "customers",
     "tickets",
     "surveys",
+    "reports",
 ]
 
 MIDDLEWARE = [
@@ -203,6 +204,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "surveys.tasks.surveys_due_send_task",
         "schedule": timedelta(minutes=5),
     },
+    # The dashboards' rollups: rebuild the days (and months) whose tickets or surveys changed.
+    "rollups-refresh": {
+        "task": "reports.tasks.rollups_refresh_task",
+        "schedule": timedelta(minutes=1),
+    },
 }
 
 # --- Cache (shared between processes when Redis is there) ----------------------------------
@@ -229,6 +235,8 @@ OUTBOX_RELAY_GRACE_SECONDS = 60
 # Longer than the longest retry countdown, so a retry waiting in the broker is not doubled.
 OUTBOX_REQUEUE_AFTER_SECONDS = 30 * 60
 OUTBOX_RELAY_BATCH_SIZE = 500
+# E-mails per delivery task: Celery's overhead per task, not the sending, limits a worker.
+OUTBOX_DELIVERY_CHUNK = 50
 # The developer mailbox at /dev/mail/ (local mode only).
 DEV_MAILBOX_ENABLED = False
 

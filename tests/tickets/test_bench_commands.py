@@ -30,6 +30,13 @@ def test_seed_bench_then_bench_prints_every_scenario():
         "ticket page",
         "my requests",
         "submit a ticket",
+        "dashboard: 90 days",
+        "dashboard: 90 days, a team",
+        "dashboard: 90 days, a service",
+        "dashboard: 90 days, VIPs",
+        "dashboard: 2 years",
+        "dashboard: 2 years, a service",
+        "agent's own report card",
     }
     for scenario in figures.values():
         assert scenario["median_ms"] > 0

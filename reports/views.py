@@ -1,0 +1,186 @@
+"""The managers' dashboard, an agent's own report card, the rows behind a figure, CSV exports."""
+
+import csv
+from collections.abc import Callable
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+from django.views.decorators.http import require_GET
+
+from accounts.models import User
+from core.pagination import query_without, uncounted_page
+from surveys.models import Grade
+
+from . import selectors
+from .forms import DashboardFilterForm
+from .selectors import BREAKDOWNS, Figures, Scope
+
+DRILL_PAGE_SIZE = 50
+
+
+def dashboard_required(view: Callable) -> Callable:
+    return login_required(permission_required("reports.view_dashboard", raise_exception=True)(view))
+
+
+def agent_required(view: Callable) -> Callable:
+    return login_required(permission_required("accounts.work_ticket_queue", raise_exception=True)(view))
+
+
+@dashboard_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    form, teams, services = _filter_form(request)
+    board = selectors.dashboard_read(
+        period=form.chosen_period(),
+        scope=Scope.parse(form.chosen_scope()),
+        now=timezone.now(),
+        teams=teams,
+        services=services,
+    )
+    return render(
+        request,
+        "reports/dashboard.html",
+        {"form": form, "board": board, "breakdown_titles": BREAKDOWNS, "query": _query(request)},
+    )
+
+
+@agent_required
+@require_GET
+def agent_card_mine(request: HttpRequest) -> HttpResponse:
+    return _agent_card(request, request.user, own=True)
+
+
+@dashboard_required
+@require_GET
+def agent_card(request: HttpRequest, pk: int) -> HttpResponse:
+    agent = get_object_or_404(User, pk=pk, is_active=True)
+    return _agent_card(request, agent, own=False)
+
+
+@dashboard_required
+@require_GET
+def responses(request: HttpRequest) -> HttpResponse:
+    """The answered surveys behind a figure: a grade, a breakdown row, or the whole card."""
+    form, period, scope = _drill_filters(request)
+    dim, key, grade = (request.GET.get(name, "") for name in ("dim", "key", "grade"))
+    if dim not in ("", *BREAKDOWNS) or grade not in ("", *Grade.values):
+        raise Http404
+    if dim in ("agent", "team", "service") and key and not key.isdigit():
+        raise Http404
+    surveys = selectors.surveys_behind(period=period, scope=scope, dim=dim, key=key, grade=grade)
+    page = uncounted_page(surveys, request.GET.get("page"), DRILL_PAGE_SIZE)
+    return render(
+        request,
+        "reports/responses.html",
+        {"form": form, "period": period, "grade": grade, "page": page, "surveys": page.object_list,
+         "query": query_without(request, "page")},
+    )  # fmt: skip
+
+
+@dashboard_required
+@require_GET
+def tickets(request: HttpRequest) -> HttpResponse:
+    """The tickets created in the period behind a health figure (e.g. first answers late)."""
+    form, period, scope = _drill_filters(request)
+    measure = request.GET.get("measure", "")
+    if measure not in selectors.TICKET_MEASURES:
+        raise Http404
+    rows = selectors.tickets_behind(period=period, scope=scope, measure=measure)
+    page = uncounted_page(rows, request.GET.get("page"), DRILL_PAGE_SIZE)
+    return render(
+        request,
+        "reports/tickets.html",
+        {"form": form, "period": period, "measure_label": selectors.TICKET_MEASURES[measure], "page": page,
+         "tickets": page.object_list, "query": query_without(request, "page")},
+    )  # fmt: skip
+
+
+@dashboard_required
+@require_GET
+def export(request: HttpRequest, table: str) -> HttpResponse:
+    """A dashboard table as CSV, for the filters on screen."""
+    if table not in (*BREAKDOWNS, "trend"):
+        raise Http404
+    form, teams, services = _filter_form(request)
+    period, scope = form.chosen_period(), Scope.parse(form.chosen_scope())
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = (
+        f'attachment; filename="report-{table}-{period.first}-{period.last}.csv"'
+    )
+    writer = csv.writer(response)
+    if table == "trend":
+        writer.writerow(["week starting", *FIGURE_COLUMNS])
+        for week in selectors.weekly_trend(today=period.last, scope=scope):
+            writer.writerow([week.week.isoformat(), *_figure_cells(week.figures)])
+        return response
+    labels = {"team": teams, "service": services}.get(table, {})
+    if table == "agent":
+        labels = selectors.agent_labels(
+            list(selectors.totals_by_key(period=period, scope=scope, dim="agent"))
+        )
+    elif table in ("category", "priority"):
+        labels = selectors.dashboard_labels(teams, services)[table]
+    writer.writerow([BREAKDOWNS[table].removeprefix("By ").capitalize(), *FIGURE_COLUMNS])
+    for row in selectors.breakdown(period=period, scope=scope, dim=table, labels=labels):
+        writer.writerow([_csv_safe(row.label), *_figure_cells(row.figures)])
+    return response
+
+
+FIGURE_COLUMNS = [
+    "responses", "offered", "GPA", "A", "B", "C", "D", "F", "loyal (A+B) %", "victimized (F) %",
+    "indifference %", "response rate %", "tickets created", "first answer within target %",
+    "resolution within target %",
+]  # fmt: skip
+
+
+def _figure_cells(figures: Figures) -> list:
+    card, health = figures.card, figures.health
+    percent = lambda share: "" if share is None else f"{share * 100:.1f}"  # noqa: E731
+    return [
+        card.answered, card.invited, "" if card.gpa is None else card.gpa, *card.distribution.values(),
+        percent(card.loyalty_rate), percent(card.victimized_rate), percent(card.indifference_share),
+        percent(card.response_rate), health.tickets_created, percent(health.first_response_rate),
+        percent(health.resolution_rate),
+    ]  # fmt: skip
+
+
+def _csv_safe(text: str) -> str:
+    """A name a spreadsheet would run as a formula (=, +, -, @) is quoted as text."""
+    return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def _agent_card(request: HttpRequest, agent: User, *, own: bool) -> HttpResponse:
+    form, _teams, _services = _filter_form(request)
+    period = form.chosen_period()
+    figures, previous = selectors.figures_with_previous(
+        period=period, scope=Scope(), dim="agent", key=str(agent.pk)
+    )
+    context = {
+        "form": form,
+        "agent": agent,
+        "own": own,
+        "period": period,
+        "figures": figures,
+        "previous": previous,
+        "trend": selectors.weekly_trend(today=period.last, scope=Scope(), dim="agent", key=str(agent.pk)),
+        "query": _query(request),
+    }
+    return render(request, "reports/agent_card.html", context)
+
+
+def _filter_form(request: HttpRequest) -> tuple[DashboardFilterForm, dict, dict]:
+    teams, services = selectors.scope_choices()
+    form = DashboardFilterForm(request.GET, teams=teams, services=services, today=timezone.localdate())
+    return form, teams, services
+
+
+def _drill_filters(request: HttpRequest):
+    form, _teams, _services = _filter_form(request)
+    return form, form.chosen_period(), Scope.parse(form.chosen_scope())
+
+
+def _query(request: HttpRequest) -> str:
+    """The filters as a query string, carried by drill-down and export links."""
+    return query_without(request, "page")

@@ -1,0 +1,5 @@
+from django.dispatch import Signal
+
+# Sent in the transaction that records an answer (a conditional UPDATE, which sends no post_save),
+# with `survey`.
+survey_answered = Signal()

@@ -1,0 +1,70 @@
+"""A manager reads the report card, narrows it to a service, sorts agents and drills down to the
+responses behind a grade; an agent reads their own card."""
+
+import re
+from datetime import timedelta
+
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from reports.rollups import rollups_refresh
+from surveys.models import Survey
+from surveys.services import survey_answer
+
+from ..accounts.factories import AgentFactory, ManagerFactory
+from ..surveys.factories import resolved_ticket
+from ..tickets.factories import ServiceFactory
+from .test_ticket_journeys import _logged_in
+
+
+def _graded(grade: str, agent, service) -> None:
+    when = timezone.now() - timedelta(days=2)
+    survey = resolved_ticket(agent=agent, service=service, now=when).surveys.get()
+    Survey.objects.filter(pk=survey.pk).update(invited_at=when)
+    survey_answer(survey=survey, answers={"grade": grade}, now=when + timedelta(hours=1))
+
+
+def test_a_manager_reads_the_report_card_and_drills_down(browser, live_server, transactional_db):
+    sam, priya = (
+        AgentFactory(first_name="Sam", last_name="Lee"),
+        AgentFactory(first_name="Priya", last_name="Shah"),
+    )
+    printing, email = ServiceFactory(name="Printing"), ServiceFactory(name="E-mail")
+    for grade in "AAB":
+        _graded(grade, sam, email)
+    _graded("F", priya, printing)
+    rollups_refresh()
+
+    page = _logged_in(browser, live_server, ManagerFactory())
+    page.get_by_role("link", name="Reports").click()
+    expect(page.get_by_role("heading", name="Report card and service health")).to_be_visible()
+    card = page.get_by_role("region", name="Report card")
+    expect(card.get_by_text("2.75")).to_be_visible()  # (4 + 4 + 3 + 0) / 4
+
+    # Sort the agents by GPA, lowest first, from the keyboard.
+    agents = page.get_by_role("region", name="By agent")
+    agents.get_by_role("button", name="GPA").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Enter")
+    expect(agents.locator("tbody tr").first).to_contain_text("Priya Shah")
+
+    page.get_by_label("Show").select_option(label="Printing")
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(card.get_by_text("0.00")).to_be_visible()
+
+    card.get_by_role("link", name=re.compile("responses graded F")).click()
+    expect(page.get_by_role("heading", name="Responses graded F")).to_be_visible()
+    expect(page.get_by_text("resolved by Priya Shah")).to_be_visible()
+
+
+def test_an_agent_reads_their_own_report_card(browser, live_server, transactional_db):
+    sam = AgentFactory(first_name="Sam", last_name="Lee")
+    _graded("B", sam, ServiceFactory())
+    rollups_refresh()
+
+    page = _logged_in(browser, live_server, sam)
+    page.get_by_role("link", name="My report card").click()
+
+    expect(page.get_by_role("heading", name="My report card")).to_be_visible()
+    expect(page.get_by_role("region", name="Report card").get_by_text("3.00")).to_be_visible()
+    expect(page.get_by_role("link", name="Reports")).to_have_count(0)

@@ -1,0 +1,215 @@
+"""The dashboard pages: who may see them, that they show the figures module's figures, filters,
+drill-down, CSV export, bad input, and a query count that does not grow with the data."""
+
+import csv
+import io
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from customers.models import CustomerCategory
+from reports.rollups import rollups_refresh
+from surveys.figures import report_card
+from surveys.models import Survey
+from surveys.services import survey_answer
+
+from ..accounts.factories import AgentFactory
+from ..hostile import HOSTILE_INPUTS
+from ..surveys.factories import resolved_ticket
+from ..tickets.factories import ServiceFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+DASHBOARD = reverse("reports:dashboard")
+
+
+def graded(grade: str, *, agent=None, service=None, days_ago: int = 1) -> Survey:
+    when = timezone.now() - timedelta(days=days_ago)
+    ticket = resolved_ticket(agent=agent, now=when, **({"service": service} if service else {}))
+    survey = ticket.surveys.get()
+    Survey.objects.filter(pk=survey.pk).update(invited_at=when)
+    survey_answer(
+        survey=survey, answers={"grade": grade, "would_choose_us": "yes"}, now=when + timedelta(hours=1)
+    )
+    return survey
+
+
+@pytest.fixture
+def grades():
+    sam, priya = (
+        AgentFactory(first_name="Sam", last_name="Lee"),
+        AgentFactory(first_name="Priya", last_name="Shah"),
+    )
+    printing = ServiceFactory(name="Printing", default_team=TeamFactory(name="Field"))
+    for grade in "AAB":
+        graded(grade, agent=sam)
+    for grade in "CF":
+        graded(grade, agent=priya, service=printing)
+    graded("D", agent=sam, days_ago=100)  # the previous 90 days
+    rollups_refresh()
+    return {"sam": sam, "priya": priya, "printing": printing}
+
+
+@pytest.mark.parametrize(
+    "client_fixture, status",
+    [("manager_client", 200), ("agent_client", 403), ("customer_client", 403)],
+)
+def test_only_managers_see_the_dashboard(request, client_fixture, status):
+    assert request.getfixturevalue(client_fixture).get(DASHBOARD).status_code == status
+
+
+def test_anonymous_visitors_log_in_first(client):
+    for name in ("reports:dashboard", "reports:agent_card_mine", "reports:responses"):
+        response = client.get(reverse(name))
+        assert response.status_code == 302 and "/accounts/login/" in response.url
+
+
+def test_an_agent_sees_their_own_card_and_nobody_elses(agent_client, agent, customer_client, grades):
+    assert agent_client.get(reverse("reports:agent_card_mine")).status_code == 200
+    assert agent_client.get(reverse("reports:agent_card", args=[grades["sam"].pk])).status_code == 403
+    assert agent_client.get(reverse("reports:export", args=["agent"])).status_code == 403
+    assert agent_client.get(reverse("reports:responses")).status_code == 403
+    assert customer_client.get(reverse("reports:agent_card_mine")).status_code == 403
+
+
+def test_an_agents_card_shows_their_figures(client, grades):
+    client.force_login(grades["sam"])
+    response = client.get(reverse("reports:agent_card_mine"))
+
+    expected = report_card(
+        Survey.objects.filter(agent=grades["sam"], resolved_at__gte=timezone.now() - timedelta(days=89))
+    )
+    assert response.context["figures"].card == expected
+    assert expected.gpa == Decimal("3.67")  # A A B
+    assert "3.67" in response.content.decode()
+
+
+def test_the_dashboard_shows_the_figures_module_figures_with_the_change(manager_client, grades):
+    response = manager_client.get(DASHBOARD)
+    board = response.context["board"]
+    recent = Survey.objects.filter(resolved_at__gte=timezone.now() - timedelta(days=89))
+
+    assert board.figures.card == report_card(recent)
+    assert board.figures.card.gpa == Decimal("2.60")  # (4+4+3+2+0)/5
+    assert board.previous.card.gpa == 1  # the D a hundred days ago
+    page = response.content.decode()
+    assert "2.60" in page
+    assert "▲" in page and "1.60" in page  # up 1.60 on the previous period
+    agents = {row.label: row.figures.card.gpa for row in board.breakdowns["agent"]}
+    assert agents == {"Sam Lee": Decimal("3.67"), "Priya Shah": 1}
+    assert list(agents) == ["Sam Lee", "Priya Shah"]  # best first
+
+
+def test_one_filter_narrows_every_figure(manager_client, grades):
+    response = manager_client.get(DASHBOARD, {"scope": f"service:{grades['printing'].pk}"})
+    board = response.context["board"]
+
+    assert board.figures.card.distribution == {"A": 0, "B": 0, "C": 1, "D": 0, "F": 1}
+    assert "service" not in board.breakdowns  # one service: no breakdown by service
+    assert [row.label for row in board.breakdowns["agent"]] == ["Priya Shah"]
+
+
+def test_a_two_year_period_and_custom_dates(manager_client, grades):
+    two_years = manager_client.get(DASHBOARD, {"period": "730"}).context["board"]
+    assert two_years.figures.card.answered == 6
+
+    today = timezone.localdate()
+    custom = manager_client.get(
+        DASHBOARD,
+        {"period": "custom", "first": (today - timedelta(days=120)).isoformat(), "last": today.isoformat()},
+    ).context["board"]
+    assert custom.figures.card.answered == 6
+
+
+def test_bad_dates_get_a_message_next_to_the_field_and_the_default_period(manager_client, grades):
+    today = timezone.localdate()
+    response = manager_client.get(
+        DASHBOARD,
+        {"period": "custom", "first": today.isoformat(), "last": (today - timedelta(days=3)).isoformat()},
+    )
+
+    assert response.status_code == 200
+    assert "The last day cannot be before the first." in response.content.decode()
+    assert response.context["board"].period.days == 90
+    assert response.context["form"]["first"].value() == today.isoformat()  # what was typed stays
+
+
+def test_drill_down_to_the_responses_behind_a_grade(manager_client, grades):
+    response = manager_client.get(reverse("reports:responses"), {"grade": "F"})
+
+    assert [s.grade for s in response.context["surveys"]] == ["F"]
+    by_agent = manager_client.get(reverse("reports:responses"), {"dim": "agent", "key": grades["sam"].pk})
+    assert sorted(s.grade for s in by_agent.context["surveys"]) == ["A", "A", "B"]
+
+
+def test_drill_down_to_the_tickets_behind_a_health_figure(manager_client, grades):
+    response = manager_client.get(reverse("reports:tickets"), {"measure": "created", "period": "730"})
+
+    assert len(response.context["tickets"]) == 6
+    assert manager_client.get(reverse("reports:tickets"), {"measure": "nonsense"}).status_code == 404
+
+
+def test_csv_export_of_a_breakdown(manager_client, grades):
+    response = manager_client.get(reverse("reports:export", args=["agent"]))
+
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:3] == ["Agent", "responses", "offered"]
+    assert {row[0]: row[3] for row in rows[1:]} == {"Sam Lee": "3.67", "Priya Shah": "1.00"}
+    trend = list(
+        csv.reader(
+            io.StringIO(manager_client.get(reverse("reports:export", args=["trend"])).content.decode())
+        )
+    )
+    assert len(trend) == 27 and sum(int(row[1]) for row in trend[1:]) == 6  # the D of 100 days ago too
+
+
+def test_a_name_a_spreadsheet_would_run_is_exported_as_text(manager_client):
+    graded("A", agent=AgentFactory(first_name="=HYPERLINK(1)", last_name=""))
+    rollups_refresh()
+
+    rows = list(
+        csv.reader(
+            io.StringIO(manager_client.get(reverse("reports:export", args=["agent"])).content.decode())
+        )
+    )
+
+    assert rows[1][0] == "'=HYPERLINK(1)"
+
+
+def test_hostile_input_in_every_parameter_never_breaks_a_page(manager_client, grades):
+    for value in HOSTILE_INPUTS:
+        every_filter = {"period": value, "first": value, "last": value, "scope": value}
+        assert manager_client.get(DASHBOARD, every_filter).status_code == 200, value
+        assert manager_client.get(DASHBOARD, {**every_filter, "period": "custom"}).status_code == 200, value
+        drill = reverse("reports:responses")
+        assert manager_client.get(drill, {"dim": "agent", "key": value}).status_code in (200, 404)
+        assert manager_client.get(drill, {"dim": value, "grade": value}).status_code in (200, 404)
+        assert manager_client.get(reverse("reports:tickets"), {"measure": value}).status_code == 404
+        assert manager_client.get(reverse("reports:export", args=["agent"]), every_filter).status_code == 200
+
+
+def test_the_dashboard_runs_a_fixed_number_of_queries(manager_client, grades):
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert manager_client.get(DASHBOARD).status_code == 200
+        return len(captured)
+
+    before = queries()
+    for _ in range(5):
+        graded("B", agent=AgentFactory(), service=ServiceFactory())
+    rollups_refresh()
+
+    assert queries() == before
+    assert before < 20
+
+
+def test_the_category_filter_reads_the_customers_category(manager_client, grades):
+    response = manager_client.get(DASHBOARD, {"scope": f"category:{CustomerCategory.VIP}"})
+
+    assert response.context["board"].figures.card.answered == 0

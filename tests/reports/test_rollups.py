@@ -1,0 +1,232 @@
+"""The rollups always equal the live figures: tickets and surveys made through the services over
+two months, changed after a refresh (late answers, a reopen, a category change), then compared
+with figures computed straight from the rows, for several periods, filters and breakdowns."""
+
+import random
+from datetime import date, datetime, time, timedelta
+
+import pytest
+from django.utils import timezone
+
+from customers.models import CustomerCategory
+from customers.services import customer_category_set
+from reports.models import Rollup, RollupPeriod, Span
+from reports.periods import Period
+from reports.rollups import duration_bucket, rollups_refresh
+from reports.selectors import (
+    Health,
+    Scope,
+    breakdown,
+    figures_with_previous,
+    totals_by_key,
+    weekly_trend,
+)
+from surveys.figures import report_card
+from surveys.models import Survey
+from surveys.services import survey_answer
+from tickets.models import Ticket
+from tickets.services import ticket_claim, ticket_reopen, ticket_reply, ticket_status_change
+
+from ..accounts.factories import AgentFactory, CustomerFactory, ManagerFactory
+from ..tickets.factories import ServiceFactory, TeamFactory, TicketFactory
+
+pytestmark = pytest.mark.django_db
+
+FIRST_DAY = date(2026, 9, 20)  # the data runs over the end of September and all of October
+TODAY = date(2026, 11, 2)
+
+
+def at(day: date, hour: int = 10) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour)))
+
+
+@pytest.fixture
+def desk():
+    rng = random.Random(3)
+    teams = [TeamFactory(name="Desk"), TeamFactory(name="Field")]
+    services = [ServiceFactory(default_team=teams[0]), ServiceFactory(default_team=teams[1])]
+    agents = [AgentFactory() for _ in range(3)]
+    customers = [CustomerFactory() for _ in range(4)]
+    manager = ManagerFactory()
+    customer_category_set(user=customers[0], by=manager, category=CustomerCategory.VIP, reason="Board")
+    tickets = []
+    for n in range(40):
+        created = at(FIRST_DAY + timedelta(days=rng.randint(0, 40)), rng.randint(0, 23))
+        service = rng.choice(services)
+        ticket = TicketFactory(
+            created_at=created,
+            customer=rng.choice(customers),
+            service=service,
+            team=service.default_team,
+            priority=rng.choice(["p1", "p2", "p3", "p4"]),
+            first_response_due_at=created + timedelta(hours=4),
+            resolution_due_at=created + timedelta(days=2),
+        )
+        agent = rng.choice(agents)
+        if n % 5:
+            answered = created + timedelta(minutes=rng.choice([10, 45, 200, 600, 3000]))
+            ticket_claim(ticket=ticket, agent=agent, now=answered)
+            ticket_reply(ticket=ticket, author=agent, body="On it", now=answered)
+        if n % 5 > 1:
+            resolved = created + timedelta(hours=rng.choice([1, 5, 30, 70, 200]))
+            ticket = ticket_status_change(ticket=ticket, by=agent, status="resolved", now=resolved)
+            survey = ticket.surveys.get()
+            Survey.objects.filter(pk=survey.pk).update(invited_at=resolved)
+            if n % 3:
+                survey_answer(
+                    survey=survey,
+                    answers={
+                        "grade": rng.choice("ABCDF"),
+                        "empathy": rng.randint(1, 5),
+                        "would_choose_us": "yes",
+                    },
+                    now=resolved + timedelta(hours=1),
+                )
+        tickets.append(ticket)
+    return {
+        "teams": teams,
+        "services": services,
+        "agents": agents,
+        "customers": customers,
+        "manager": manager,
+    }
+
+
+def live_surveys(period: Period, scope: Scope):
+    starts, ends = period.bounds()
+    return scope.surveys(
+        Survey.objects.filter(resolved_at__gte=starts, resolved_at__lt=ends, cancelled_at__isnull=True)
+    )
+
+
+def live_health(period: Period, scope: Scope) -> dict:
+    """Ticket figures worked out row by row, independently of the rollups' code."""
+    starts, ends = period.bounds()
+    tickets = scope.tickets(Ticket.objects.filter(created_at__gte=starts, created_at__lt=ends))
+    responded = [t for t in tickets if t.first_responded_at]
+    resolved = [t for t in tickets if t.status in ("resolved", "closed")]
+    return {
+        "tickets_created": len(tickets),
+        "first_responded": len(responded),
+        "first_response_met": sum(t.first_responded_at <= t.first_response_due_at for t in responded),
+        "resolved": len(resolved),
+        "resolution_met": sum(t.resolved_at <= t.resolution_due_at for t in resolved),
+        "first_response_buckets": sorted(
+            duration_bucket(t.first_responded_at - t.created_at) for t in responded
+        ),
+        "resolution_buckets": sorted(duration_bucket(t.resolved_at - t.created_at) for t in resolved),
+    }
+
+
+def health_as_live(totals: dict) -> dict:
+    buckets = lambda name: sorted(n for n in range(11) for _ in range(totals[f"{name}_b{n}"]))  # noqa: E731
+    return {
+        **{
+            name: totals[name]
+            for name in (
+                "tickets_created",
+                "first_responded",
+                "first_response_met",
+                "resolved",
+                "resolution_met",
+            )
+        },
+        "first_response_buckets": buckets("first_response"),
+        "resolution_buckets": buckets("resolution"),
+    }
+
+
+PERIODS = [
+    Period(FIRST_DAY, TODAY),  # whole months and loose days on either side
+    Period(date(2026, 9, 25), date(2026, 10, 24)),  # across a month's end
+    Period(date(2026, 10, 1), date(2026, 10, 31)),  # exactly one month
+    Period(date(2026, 10, 6), date(2026, 10, 12)),  # a week
+]
+
+
+def scopes(desk) -> list[Scope]:
+    return [
+        Scope(),
+        Scope("team", str(desk["teams"][1].pk)),
+        Scope("service", str(desk["services"][0].pk)),
+        Scope("category", CustomerCategory.VIP),
+        Scope("category", CustomerCategory.GENERAL),
+    ]
+
+
+def assert_rollups_equal_live(desk) -> None:
+    for period in PERIODS:
+        for scope in scopes(desk):
+            figures, _ = figures_with_previous(period=period, scope=scope)
+            assert figures.card == report_card(live_surveys(period, scope)), (period, scope)
+            (totals,) = totals_by_key(period=period, scope=scope, dim="all").values() or [None]
+            if totals:
+                assert health_as_live(totals) == live_health(period, scope), (period, scope)
+            else:
+                assert live_health(period, scope)["tickets_created"] == 0
+                assert not live_surveys(period, scope).exists()
+            for row in breakdown(period=period, scope=scope, dim="agent", labels={}):
+                agent_surveys = live_surveys(period, scope).filter(agent_id=row.key or None)
+                assert row.figures.card == report_card(agent_surveys), (period, scope, row.key)
+            for row in breakdown(period=period, scope=scope, dim="priority", labels={}):
+                assert row.figures.card == report_card(live_surveys(period, scope).filter(priority=row.key))
+
+
+def test_rollups_equal_the_live_figures_after_every_kind_of_change(desk):
+    assert rollups_refresh() > 0
+    assert not RollupPeriod.objects.filter(stale=True).exists()
+    assert Rollup.objects.filter(span=Span.MONTH, start=date(2026, 10, 1)).exists()
+    assert_rollups_equal_live(desk)
+
+    # A late answer, a reopened ticket and a customer who became a VIP change past days.
+    waiting = Survey.objects.filter(answered_at__isnull=True, cancelled_at__isnull=True).first()
+    survey_answer(survey=waiting, answers={"grade": "F"}, now=waiting.resolved_at + timedelta(days=2))
+    reopened = Ticket.objects.filter(status="resolved").first()
+    ticket_reopen(
+        ticket=reopened,
+        by=reopened.customer,
+        reason="Broken again",
+        now=reopened.resolved_at + timedelta(hours=1),
+    )
+    customer_category_set(
+        user=desk["customers"][1], by=desk["manager"], category=CustomerCategory.VIP, reason="Promoted"
+    )
+    assert RollupPeriod.objects.filter(stale=True, span=Span.DAY).exists()
+
+    rollups_refresh()
+
+    assert_rollups_equal_live(desk)
+
+
+def test_a_refresh_with_nothing_stale_changes_nothing(desk):
+    rollups_refresh()
+    before = list(Rollup.objects.order_by("pk").values())
+
+    assert rollups_refresh() == 0
+    assert list(Rollup.objects.order_by("pk").values()) == before
+
+
+def test_the_weekly_trend_adds_up_to_the_weeks(desk):
+    rollups_refresh()
+    weeks = weekly_trend(today=TODAY, scope=Scope())
+
+    assert len(weeks) == 26
+    assert weeks[-1].week == date(2026, 11, 2)  # a Monday: this week so far
+    for week in weeks:
+        expected = report_card(live_surveys(Period(week.week, week.week + timedelta(days=6)), Scope()))
+        assert week.figures.card == expected
+
+
+def test_health_medians_come_from_the_buckets():
+    totals = dict.fromkeys(
+        ("tickets_created", "first_responded", "first_response_met", "resolved", "resolution_met"), 0
+    )
+    first = [3, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0]  # three within 15 min, one within 30: median within 15 min
+    resolution = [0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 2]  # the middle one is over a week
+    totals |= {f"first_response_b{n}": v for n, v in enumerate(first)}
+    totals |= {f"resolution_b{n}": v for n, v in enumerate(resolution)}
+
+    health = Health.from_totals(totals)
+
+    assert (health.first_response_median.above, health.first_response_median.up_to) == (0, 15)
+    assert (health.resolution_median.above, health.resolution_median.up_to) == (10080, None)
