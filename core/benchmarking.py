@@ -1,7 +1,8 @@
 """`manage.py bench`: each app's scenarios, measured through Django's full request stack.
 
 An app adds scenarios by defining `bench_scenarios()` in its `bench.py`, returning Scenario
-objects. A scenario's `prepare` runs once and returns the callable that makes one request.
+objects. A scenario's `prepare` runs once and returns the callable that makes one request;
+its `before_each`, if any, runs before every request, outside the timing (to start each one cold).
 """
 
 import importlib
@@ -19,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 class Scenario:
     name: str
     prepare: Callable[[], Callable[[], object]]
+    before_each: Callable[[], object] | None = None
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,8 @@ def scenario_run(scenario: Scenario, *, repeat: int, warmup: int = 3) -> Result:
     timings = []
     queries = 0
     for _ in range(repeat):
+        if scenario.before_each:
+            scenario.before_each()
         with CaptureQueriesContext(connection) as captured:
             started = time.perf_counter()
             request()

@@ -3,8 +3,9 @@
 A dashboard over two years and a million tickets cannot aggregate live in tens of milliseconds,
 so each day's figures are summed once per *slice*: an optional filter (team, service or customer
 category) crossed with a breakdown (everyone, or by agent, team, service, category, priority).
-Months are the sums of their days. Every column is a plain sum, so any period adds up from its
-whole months and its remaining days, and figures computed from sums equal the live ones.
+Weeks (Monday to Sunday) and months are the sums of their days. Every column is a plain sum, so
+any period adds up from its whole months, then whole weeks, then the days left, and figures
+computed from sums equal the live ones.
 """
 
 from django.db import models
@@ -32,6 +33,7 @@ ROLLUP_TOTAL_NAMES = (*TOTAL_NAMES, *TICKET_TOTAL_NAMES)
 
 class Span(models.TextChoices):
     DAY = "d", _("Day")
+    WEEK = "w", _("Week")
     MONTH = "m", _("Month")
 
 
@@ -39,7 +41,7 @@ class Rollup(models.Model):
     """The totals of one slice of one day or month."""
 
     span = models.CharField(max_length=1, choices=Span)
-    start = models.DateField(help_text=_("The day, or the first day of the month."))
+    start = models.DateField(help_text=_("The day, or the first day of the week (Monday) or month."))
     filter_dim = models.CharField(max_length=8, blank=True, help_text=_("Empty: no filter."))
     filter_key = models.CharField(max_length=24, blank=True)
     dim = models.CharField(max_length=8, help_text=_("The breakdown: 'all' for everyone."))

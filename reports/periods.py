@@ -33,25 +33,23 @@ class Period:
         """The moments it starts and ends (exclusive), for live queries over timestamps."""
         return day_start(self.first), day_start(self.last + timedelta(days=1))
 
-    def pieces(self) -> tuple[list[date], list[tuple[date, date]]]:
-        """The whole months inside it (their first days) and the ranges of days left over."""
-        months, day_ranges = [], []
-        day = self.first
-        run_start = None
-        while day <= self.last:
-            month_end = next_month(day) - timedelta(days=1)
-            if day.day == 1 and month_end <= self.last:
-                if run_start:
-                    day_ranges.append((run_start, day - timedelta(days=1)))
-                    run_start = None
-                months.append(day)
-                day = month_end + timedelta(days=1)
+    def pieces(self) -> tuple[list[date], list[date], list[tuple[date, date]]]:
+        """What it is read from: the whole months inside it (their first days), then the whole
+        weeks in what is left (their Mondays), then the ranges of days left over."""
+        months, weeks, day_ranges = [], [], []
+        for first, last in _runs_outside_months(self.first, self.last, months):
+            monday = first + timedelta(days=-first.weekday() % 7)
+            if monday + timedelta(days=6) > last:
+                day_ranges.append((first, last))
                 continue
-            run_start = run_start or day
-            day += timedelta(days=1)
-        if run_start:
-            day_ranges.append((run_start, self.last))
-        return months, day_ranges
+            if monday > first:
+                day_ranges.append((first, monday - timedelta(days=1)))
+            while monday + timedelta(days=6) <= last:
+                weeks.append(monday)
+                monday += timedelta(weeks=1)
+            if monday <= last:
+                day_ranges.append((monday, last))
+        return months, weeks, day_ranges
 
     def __str__(self) -> str:
         return f"{self.first:%d %b %Y} – {self.last:%d %b %Y}"
@@ -67,3 +65,23 @@ def next_month(day: date) -> date:
 
 def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
+
+
+def _runs_outside_months(first: date, last: date, months: list[date]) -> list[tuple[date, date]]:
+    """Collect into `months` the whole months from first to last; return the runs of days between."""
+    runs = []
+    day, run_start = first, None
+    while day <= last:
+        month_end = next_month(day) - timedelta(days=1)
+        if day.day == 1 and month_end <= last:
+            if run_start:
+                runs.append((run_start, day - timedelta(days=1)))
+                run_start = None
+            months.append(day)
+            day = month_end + timedelta(days=1)
+            continue
+        run_start = run_start or day
+        day += timedelta(days=1)
+    if run_start:
+        runs.append((run_start, last))
+    return runs

@@ -3,7 +3,7 @@
 A change to a ticket marks the day it was created stale (its first answer, resolution and SLA
 belong to that day); a change to a survey marks the day its ticket was resolved (the report
 card covers resolutions). `rollups_refresh`, run by Celery every minute, rebuilds each stale day
-from the live tables, then each month whose days changed. Rebuilding, not adding deltas, means
+from the live tables, then each week and month whose days changed. Rebuilding, not adding deltas, means
 a refresh that runs twice or a change counted twice can never leave the sums wrong.
 """
 
@@ -23,7 +23,7 @@ from surveys.models import Survey
 from tickets.models import Ticket
 
 from .models import DURATION_BUCKETS, ROLLUP_TOTAL_NAMES, Rollup, RollupPeriod, Span
-from .periods import Period, next_month
+from .periods import Period, next_month, week_start
 
 # The dimensions a rollup row can be filtered by and broken down by ("all": no breakdown).
 FILTER_DIMS = ("", "team", "service", "category")
@@ -52,8 +52,9 @@ def rollups_refresh(*, limit: int = 400) -> int:
     built = 0
     while built < limit and _period_rebuild(Span.DAY):
         built += 1
-    while _period_rebuild(Span.MONTH):
-        pass
+    for span in (Span.WEEK, Span.MONTH):
+        while _period_rebuild(span):
+            pass
     return built
 
 
@@ -80,12 +81,17 @@ def _period_rebuild(span: str) -> bool:
             return False
         if span == Span.DAY:
             _day_build(period.start)
-            month = RollupPeriod(span=Span.MONTH, start=period.start.replace(day=1), stale=True)
+            sums = [
+                RollupPeriod(span=Span.WEEK, start=week_start(period.start), stale=True),
+                RollupPeriod(span=Span.MONTH, start=period.start.replace(day=1), stale=True),
+            ]
             RollupPeriod.objects.bulk_create(
-                [month], update_conflicts=True, unique_fields=["span", "start"], update_fields=["stale"]
+                sums, update_conflicts=True, unique_fields=["span", "start"], update_fields=["stale"]
             )
+        elif span == Span.WEEK:
+            _sum_build(Span.WEEK, period.start, period.start + timedelta(weeks=1))
         else:
-            _month_build(period.start)
+            _sum_build(Span.MONTH, period.start, next_month(period.start))
         period.stale = False
         period.built_at = timezone.now()
         period.save(update_fields=["stale", "built_at"])
@@ -132,8 +138,9 @@ def _rows_insert(rows: list[tuple]) -> None:
             cursor.executemany(sql + "(" + ", ".join(["%s"] * len(rows[0])) + ")", rows)
 
 
-def _month_build(first: date) -> None:
-    Rollup.objects.filter(span=Span.MONTH, start=first).delete()
+def _sum_build(span: str, first: date, end: date) -> None:
+    """A week's or month's rows: the sums of its days' (days from first to end, exclusive)."""
+    Rollup.objects.filter(span=span, start=first).delete()
     quote = connection.ops.quote_name
     table, slice_columns = quote(Rollup._meta.db_table), "filter_dim, filter_key, dim, " + quote("key")
     columns = ", ".join(quote(name) for name in ROLLUP_TOTAL_NAMES)
@@ -144,7 +151,7 @@ def _month_build(first: date) -> None:
             f"INSERT INTO {table} (span, start, {slice_columns}, {columns}) "
             f"SELECT %s, %s, {slice_columns}, {sums} FROM {table} "
             f"WHERE span = %s AND start >= %s AND start < %s GROUP BY {slice_columns}",
-            [Span.MONTH, first, Span.DAY, first, next_month(first)],
+            [span, first, Span.DAY, first, end],
         )
 
 

@@ -4,19 +4,37 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cached_property
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
 from accounts.models import User
-from customers.models import CustomerCategory, RepeatOffenderSuggestion
-from surveys.figures import TOTAL_NAMES, ReportCard, ratio
+from customers.models import CustomerCategory, CustomerProfile, RepeatOffenderSuggestion
+from surveys.figures import GRADE_TOTALS, ReportCard, ratio
 from surveys.models import RecoveryCase, Survey
 from tickets.models import Service, Team, Ticket
 
-from .models import BUCKET_COUNT, DURATION_BUCKETS, ROLLUP_TOTAL_NAMES, Rollup, Span
+from .models import BUCKET_COUNT, DURATION_BUCKETS, ROLLUP_TOTAL_NAMES, Rollup, RollupPeriod, Span
 from .periods import Period, week_start
 
 TREND_WEEKS = 26
+# What a breakdown table shows (and its CSV): summing only these keeps a table of hundreds of
+# agents cheap. Grades, responses offered, indifference, and the tickets' targets.
+BREAKDOWN_TOTAL_NAMES = (
+    "invited",
+    "answered",
+    *(name for _, name in GRADE_TOTALS),
+    "indifference",
+    "tickets_created",
+    "first_responded",
+    "first_response_met",
+    "resolved",
+    "resolution_met",
+)
+_ZERO_TOTALS = dict.fromkeys(ROLLUP_TOTAL_NAMES, 0)
+_FIRST_RESPONSE_BUCKETS = tuple(f"first_response_b{n}" for n in range(BUCKET_COUNT))
+_RESOLUTION_BUCKETS = tuple(f"resolution_b{n}" for n in range(BUCKET_COUNT))
 # Open tickets by age: (label, at least this old).
 BACKLOG_AGES = (("Under a day", 0), ("1–3 days", 1), ("3–7 days", 3), ("1–4 weeks", 7), ("Over 4 weeks", 28))
 
@@ -43,14 +61,13 @@ class Scope:
         if self.dim == "service":
             return tickets.filter(service_id=self.key)
         if self.dim == "category":
+            # A semi-join on the profiles: joining users and profiles row by row costs far more.
             if self.key == CustomerCategory.GENERAL:
-                return tickets.exclude(
-                    customer__customer_profile__category__in=[
-                        CustomerCategory.VIP,
-                        CustomerCategory.REPEAT_OFFENDER,
-                    ]
-                )
-            return tickets.filter(customer__customer_profile__category=self.key)
+                others = CustomerProfile.objects.exclude(category=CustomerCategory.GENERAL)
+                return tickets.exclude(customer_id__in=others.values("user_id"))
+            return tickets.filter(
+                customer_id__in=CustomerProfile.objects.filter(category=self.key).values("user_id")
+            )
         return tickets
 
     def surveys(self, surveys: QuerySet[Survey]) -> QuerySet[Survey]:
@@ -84,8 +101,8 @@ class Health:
             resolved=totals["resolved"],
             first_response_rate=ratio(totals["first_response_met"], totals["first_responded"]),
             resolution_rate=ratio(totals["resolution_met"], totals["resolved"]),
-            first_response_median=_median([totals[f"first_response_b{n}"] for n in range(BUCKET_COUNT)]),
-            resolution_median=_median([totals[f"resolution_b{n}"] for n in range(BUCKET_COUNT)]),
+            first_response_median=_median([totals[name] for name in _FIRST_RESPONSE_BUCKETS]),
+            resolution_median=_median([totals[name] for name in _RESOLUTION_BUCKETS]),
         )
 
 
@@ -96,11 +113,14 @@ class Figures:
 
     @classmethod
     def from_totals(cls, totals: dict[str, int]) -> "Figures":
-        return cls(ReportCard.from_totals({n: totals[n] for n in TOTAL_NAMES}), Health.from_totals(totals))
+        return cls(ReportCard.from_totals(totals), Health.from_totals(totals))
 
 
 @dataclass(frozen=True)
 class BreakdownRow:
+    """One agent, team, … of a breakdown. Its figures are summed from BREAKDOWN_TOTAL_NAMES only
+    (what the tables show): dimension averages, "would choose us" and medians are left empty."""
+
     key: str
     label: str
     figures: Figures
@@ -112,66 +132,92 @@ class TrendWeek:
     figures: Figures
 
 
-def totals_by_key(
-    *, period: Period, scope: Scope, dim: str, key: str | None = None
-) -> dict[str, dict[str, int]]:
+def totals_by_key(*, period: Period, scope: Scope, dim: str) -> dict[str, dict[str, int]]:
     """The summed totals of a period for each key of a breakdown, from whole months and days."""
-    rows = (
-        _rollups(period, scope, dim, key)
-        .values("key")
-        .annotate(**{name: Sum(name) for name in ROLLUP_TOTAL_NAMES})
+    return totals_by_dim(period=period, scope=scope, dims=[dim])[dim]
+
+
+def totals_by_dim(
+    *, period: Period, scope: Scope, dims: list[str], names: tuple[str, ...] = ROLLUP_TOTAL_NAMES
+) -> dict[str, dict[str, dict[str, int]]]:
+    """totals_by_key for several breakdowns at once, in one query; only `names` are summed
+    (the others are 0)."""
+    sums = (
+        Rollup.objects.filter(filter_dim=scope.dim, filter_key=scope.key, dim__in=dims)
+        .filter(_pieces_q(period))
+        .values_list("dim", "key")
+        .annotate(*(Sum(name) for name in names))
         .order_by()
     )
-    return {row.pop("key"): row for row in rows}
+    totals: dict[str, dict[str, dict[str, int]]] = {dim: {} for dim in dims}
+    # Run through the cursor: the driver already returns ints, and the ORM's per-value
+    # conversion of hundreds of rows of fifty sums would cost more than the query.
+    with connection.cursor() as cursor:
+        cursor.execute(*sums.query.sql_with_params())
+        for dim, key, *values in cursor.fetchall():
+            totals[dim][key] = _ZERO_TOTALS | dict(zip(names, (value or 0 for value in values), strict=True))
+    return totals
 
 
 def figures_with_previous(
     *, period: Period, scope: Scope, dim: str = "all", key: str = ""
 ) -> tuple[Figures, Figures]:
-    """The figures of a period and of the period of the same length before it, in one query."""
-    current, previous = _pieces_q(period), _pieces_q(period.previous())
-    sums = {}
-    for name in ROLLUP_TOTAL_NAMES:
-        sums[f"now_{name}"] = Sum(name, filter=current, default=0)
-        sums[f"before_{name}"] = Sum(name, filter=previous, default=0)
-    totals = (
+    """The figures of a period and of the period of the same length before it, in one query.
+
+    The rows are few (a month or day each), so they are summed here: a hundred filtered SUMs
+    would cost more to build than to run.
+    """
+    rows = (
         Rollup.objects.filter(filter_dim=scope.dim, filter_key=scope.key, dim=dim, key=key)
-        .filter(current | previous)
-        .aggregate(**sums)
+        .filter(_pieces_q(period, period.previous()))
+        .values_list("start", *ROLLUP_TOTAL_NAMES)
     )
+    current, previous = [0] * len(ROLLUP_TOTAL_NAMES), [0] * len(ROLLUP_TOTAL_NAMES)
+    for start, *values in rows:
+        # A month of the period starts inside it; every row of the period before starts earlier.
+        sums = current if start >= period.first else previous
+        for n, value in enumerate(values):
+            sums[n] += value
     return (
-        Figures.from_totals({n: totals[f"now_{n}"] for n in ROLLUP_TOTAL_NAMES}),
-        Figures.from_totals({n: totals[f"before_{n}"] for n in ROLLUP_TOTAL_NAMES}),
+        Figures.from_totals(dict(zip(ROLLUP_TOTAL_NAMES, current, strict=True))),
+        Figures.from_totals(dict(zip(ROLLUP_TOTAL_NAMES, previous, strict=True))),
     )
 
 
 def weekly_trend(*, today: date, scope: Scope, dim: str = "all", key: str = "") -> list[TrendWeek]:
     """The last TREND_WEEKS weeks (Monday to Sunday, this one so far), oldest first."""
-    first = week_start(today) - timedelta(weeks=TREND_WEEKS - 1)
-    rows = Rollup.objects.filter(
-        filter_dim=scope.dim,
-        filter_key=scope.key,
-        dim=dim,
-        key=key,
-        span=Span.DAY,
-        start__range=(first, today),
-    ).values_list("start", *ROLLUP_TOTAL_NAMES)
-    weeks: dict[date, dict[str, int]] = defaultdict(lambda: dict.fromkeys(ROLLUP_TOTAL_NAMES, 0))
+    this_week = week_start(today)
+    first = this_week - timedelta(weeks=TREND_WEEKS - 1)
+    # Whole weeks from their own rows; the last one up to `today` from its days.
+    rows = (
+        Rollup.objects.filter(filter_dim=scope.dim, filter_key=scope.key, dim=dim, key=key)
+        .filter(
+            Q(span=Span.WEEK, start__range=(first, this_week - timedelta(weeks=1)))
+            | Q(span=Span.DAY, start__range=(this_week, today))
+        )
+        .values_list("start", *ROLLUP_TOTAL_NAMES)
+    )
+    weeks: dict[date, list[int]] = defaultdict(lambda: [0] * len(ROLLUP_TOTAL_NAMES))
     for start, *values in rows:
         week = weeks[week_start(start)]
-        for name, value in zip(ROLLUP_TOTAL_NAMES, values, strict=True):
-            week[name] += value
+        for n, value in enumerate(values):
+            week[n] += value
     return [
-        TrendWeek(week, Figures.from_totals(weeks[week]))
+        TrendWeek(week, Figures.from_totals(dict(zip(ROLLUP_TOTAL_NAMES, weeks[week], strict=True))))
         for week in (first + timedelta(weeks=n) for n in range(TREND_WEEKS))
     ]
 
 
 def breakdown(*, period: Period, scope: Scope, dim: str, labels: dict[str, str]) -> list[BreakdownRow]:
     """One row per agent, team, … that had surveys or tickets in the period, best GPA first."""
+    totals = totals_by_dim(period=period, scope=scope, dims=[dim], names=BREAKDOWN_TOTAL_NAMES)
+    return _breakdown_rows(totals[dim], labels)
+
+
+def _breakdown_rows(totals: dict[str, dict[str, int]], labels: dict[str, str]) -> list[BreakdownRow]:
+    """Best GPA first; rows nobody graded last, by name."""
     rows = [
-        BreakdownRow(key, labels.get(key, key or "—"), Figures.from_totals(totals))
-        for key, totals in totals_by_key(period=period, scope=scope, dim=dim).items()
+        BreakdownRow(key, labels.get(key, key or "—"), Figures.from_totals(t)) for key, t in totals.items()
     ]
     return sorted(
         rows, key=lambda row: (row.figures.card.gpa is None, -(row.figures.card.gpa or 0), row.label)
@@ -180,7 +226,8 @@ def breakdown(*, period: Period, scope: Scope, dim: str, labels: dict[str, str])
 
 def agent_labels(keys: list[str]) -> dict[str, str]:
     ids = [int(key) for key in keys if key]
-    names = {str(user.pk): user.get_full_name() or user.username for user in User.objects.filter(pk__in=ids)}
+    users = User.objects.filter(pk__in=ids).values_list("pk", "first_name", "last_name", "username")
+    names = {str(pk): f"{first} {last}".strip() or username for pk, first, last, username in users}
     return {"": "Nobody (unassigned)", **names}
 
 
@@ -289,19 +336,21 @@ def tickets_behind(*, period: Period, scope: Scope, measure: str) -> QuerySet[Ti
     return tickets.select_related("customer", "assignee", "service").order_by("-created_at", "-pk")
 
 
-def _pieces_q(period: Period) -> Q:
-    months, day_ranges = period.pieces()
-    q = Q(span=Span.MONTH, start__in=months) if months else Q(pk__in=[])
-    for first, last in day_ranges:
-        q |= Q(span=Span.DAY, start__range=(first, last))
+def _pieces_q(*periods: Period) -> Q:
+    """The rollup rows that add up to these periods: whole months, whole weeks and loose days."""
+    starts: dict[str, list[date]] = {Span.MONTH: [], Span.WEEK: [], Span.DAY: []}
+    for period in periods:
+        months, weeks, day_ranges = period.pieces()
+        starts[Span.MONTH] += months
+        starts[Span.WEEK] += weeks
+        starts[Span.DAY] += [
+            first + timedelta(days=n) for first, last in day_ranges for n in range((last - first).days + 1)
+        ]
+    q = Q(pk__in=[])  # matches nothing: a period of no days reads no rows
+    for span, days in starts.items():
+        if days:
+            q |= Q(span=span, start__in=days)
     return q
-
-
-def _rollups(period: Period, scope: Scope, dim: str, key: str | None) -> QuerySet[Rollup]:
-    rollups = Rollup.objects.filter(filter_dim=scope.dim, filter_key=scope.key, dim=dim).filter(
-        _pieces_q(period)
-    )
-    return rollups if key is None else rollups.filter(key=key)
 
 
 def _median(buckets: list[int]) -> DurationMedian | None:
@@ -328,49 +377,60 @@ BREAKDOWNS = {
 }
 
 
-@dataclass(frozen=True)
 class Dashboard:
-    period: Period
-    scope: Scope
-    figures: Figures
-    previous: Figures
-    trend: list[TrendWeek]
-    breakdowns: dict[str, list[BreakdownRow]]
-    backlog: Backlog
-    processes: list[dict]
-    waiting: dict[str, int]
+    """Everything the managers' dashboard shows, each part read from the database when first used:
+    the page keeps the trend and breakdowns in the cache, so a view of unchanged rollups reads
+    neither. About a dozen queries in all, whatever the data's size."""
+
+    def __init__(
+        self, *, period: Period, scope: Scope, now: datetime, teams: dict[str, str], services: dict[str, str]
+    ) -> None:
+        self.period, self.scope, self.now = period, scope, now
+        self.teams, self.services = teams, services
+
+    @cached_property
+    def _figures(self) -> tuple[Figures, Figures]:
+        return figures_with_previous(period=self.period, scope=self.scope)
+
+    @property
+    def figures(self) -> Figures:
+        return self._figures[0]
+
+    @property
+    def previous(self) -> Figures:
+        return self._figures[1]
+
+    @cached_property
+    def trend(self) -> list[TrendWeek]:
+        return weekly_trend(today=self.period.last, scope=self.scope)
+
+    @cached_property
+    def breakdowns(self) -> dict[str, list[BreakdownRow]]:
+        labels = dashboard_labels(self.teams, self.services)
+        # Filtered to one team, a breakdown by team says nothing more.
+        dims = [dim for dim in BREAKDOWNS if dim != self.scope.dim]
+        totals = totals_by_dim(period=self.period, scope=self.scope, dims=dims, names=BREAKDOWN_TOTAL_NAMES)
+        if "agent" in totals:
+            labels["agent"] = agent_labels(list(totals["agent"]))
+        return {dim: _breakdown_rows(totals[dim], labels[dim]) for dim in dims}
+
+    @cached_property
+    def backlog(self) -> Backlog:
+        return backlog(scope=self.scope, now=self.now)
+
+    @cached_property
+    def processes(self) -> list[dict]:
+        return processes_turning_customers_away(period=self.period, scope=self.scope)
+
+    @cached_property
+    def waiting(self) -> dict[str, int]:
+        return waiting_counts()
 
 
-def dashboard_read(
-    *, period: Period, scope: Scope, now: datetime, teams: dict[str, str], services: dict[str, str]
-) -> Dashboard:
-    """Everything the managers' dashboard shows (about fifteen queries, whatever the data's size)."""
-    figures, previous = figures_with_previous(period=period, scope=scope)
-    labels = dashboard_labels(teams, services)
-    breakdowns = {}
-    for dim in BREAKDOWNS:
-        if dim == scope.dim:
-            continue  # filtered to one team, a breakdown by team says nothing more
-        totals = totals_by_key(period=period, scope=scope, dim=dim)
-        if dim == "agent":
-            labels["agent"] = agent_labels(list(totals))
-        breakdowns[dim] = sort_rows(
-            [
-                BreakdownRow(key, labels[dim].get(key, key or "—"), Figures.from_totals(t))
-                for key, t in totals.items()
-            ]
-        )
-    return Dashboard(
-        period=period,
-        scope=scope,
-        figures=figures,
-        previous=previous,
-        trend=weekly_trend(today=period.last, scope=scope),
-        breakdowns=breakdowns,
-        backlog=backlog(scope=scope, now=now),
-        processes=processes_turning_customers_away(period=period, scope=scope),
-        waiting=waiting_counts(),
-    )
+def rollups_version() -> str:
+    """Changes whenever any rollup is rebuilt: what cached dashboard parts are keyed on."""
+    latest = RollupPeriod.objects.aggregate(built=Max("built_at"), periods=Count("pk"))
+    return f"{latest['built'].timestamp() if latest['built'] else 0}-{latest['periods']}"
 
 
 def dashboard_labels(teams: dict[str, str], services: dict[str, str]) -> dict[str, dict[str, str]]:
@@ -381,10 +441,3 @@ def dashboard_labels(teams: dict[str, str], services: dict[str, str]) -> dict[st
         "category": {str(value): str(label) for value, label in CustomerCategory.choices},
         "priority": {str(value): str(label) for value, label in Ticket._meta.get_field("priority").choices},
     }
-
-
-def sort_rows(rows: list[BreakdownRow]) -> list[BreakdownRow]:
-    """Best GPA first; rows nobody graded last, by name."""
-    return sorted(
-        rows, key=lambda row: (row.figures.card.gpa is None, -(row.figures.card.gpa or 0), row.label)
-    )

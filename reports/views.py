@@ -3,6 +3,7 @@
 import csv
 from collections.abc import Callable
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -32,18 +33,22 @@ def agent_required(view: Callable) -> Callable:
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, teams, services = _filter_form(request)
-    board = selectors.dashboard_read(
+    board = selectors.Dashboard(
         period=form.chosen_period(),
         scope=Scope.parse(form.chosen_scope()),
         now=timezone.now(),
         teams=teams,
         services=services,
     )
-    return render(
-        request,
-        "reports/dashboard.html",
-        {"form": form, "board": board, "breakdown_titles": BREAKDOWNS, "query": _query(request)},
-    )
+    context = {
+        "form": form,
+        "board": board,
+        "breakdown_titles": BREAKDOWNS,
+        "query": _query(request),
+        "rollups_version": selectors.rollups_version(),
+        "cache_seconds": settings.REPORTS_CACHE_SECONDS,
+    }
+    return render(request, "reports/dashboard.html", context)
 
 
 @agent_required

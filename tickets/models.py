@@ -335,6 +335,24 @@ class Ticket(models.Model):
             models.Index(fields=["assignee", "status"], name="tickets_assignee_status_idx"),
             # The dashboards' rollups read a day's tickets at a time; the drill-down, a period's.
             models.Index(fields=["created_at"], name="tickets_created_idx"),
+            # The dashboard's backlog counts open tickets by age and breach from this index alone.
+            models.Index(
+                fields=["created_at"],
+                # status too: Postgres wants every column the query names for an index-only scan.
+                include=[
+                    "id",
+                    "status",
+                    "first_responded_at",
+                    "first_response_due_at",
+                    "resolution_due_at",
+                    "sla_paused_at",
+                    "team",
+                    "service",
+                    "customer",
+                ],
+                condition=Q(status__in=["new", "open", "pending"]),
+                name="tickets_open_backlog_idx",
+            ),
             # The queue lists open tickets by due time, whole or by team, assignee or priority.
             models.Index(
                 fields=["resolution_due_at"],

@@ -3,6 +3,7 @@ drill-down, CSV export, bad input, and a query count that does not grow with the
 
 import csv
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -213,3 +214,25 @@ def test_the_category_filter_reads_the_customers_category(manager_client, grades
     response = manager_client.get(DASHBOARD, {"scope": f"category:{CustomerCategory.VIP}"})
 
     assert response.context["board"].figures.card.answered == 0
+
+
+def test_the_trend_and_breakdowns_are_kept_until_the_rollups_change(manager_client, grades):
+    def view() -> tuple[int, str]:
+        with CaptureQueriesContext(connection) as captured:
+            response = manager_client.get(DASHBOARD)
+        priya = re.search(
+            r'Priya Shah</a></th><td class="text-end" data-value="(\d+)"', response.content.decode()
+        )
+        return len(captured), priya.group(1)
+
+    fresh_queries, priya_responses = view()
+    cached_queries, cached_responses = view()
+
+    assert cached_queries == fresh_queries - 3  # no weekly trend, breakdown sums or agents' names
+    assert cached_responses == priya_responses == "2"
+
+    graded("A", agent=grades["priya"])
+    assert view()[1] == "2"  # the rollups have not caught up yet: the page agrees with its card
+    rollups_refresh()
+
+    assert view() == (fresh_queries, "3")

@@ -21,7 +21,7 @@ from reports.selectors import (
     totals_by_key,
     weekly_trend,
 )
-from surveys.figures import report_card
+from surveys.figures import ratio, report_card
 from surveys.models import Survey
 from surveys.services import survey_answer
 from tickets.models import Ticket
@@ -140,7 +140,8 @@ PERIODS = [
     Period(FIRST_DAY, TODAY),  # whole months and loose days on either side
     Period(date(2026, 9, 25), date(2026, 10, 24)),  # across a month's end
     Period(date(2026, 10, 1), date(2026, 10, 31)),  # exactly one month
-    Period(date(2026, 10, 6), date(2026, 10, 12)),  # a week
+    Period(date(2026, 10, 5), date(2026, 10, 11)),  # one whole week, Monday to Sunday
+    Period(date(2026, 10, 6), date(2026, 10, 12)),  # seven days across two weeks
 ]
 
 
@@ -167,15 +168,44 @@ def assert_rollups_equal_live(desk) -> None:
                 assert not live_surveys(period, scope).exists()
             for row in breakdown(period=period, scope=scope, dim="agent", labels={}):
                 agent_surveys = live_surveys(period, scope).filter(agent_id=row.key or None)
-                assert row.figures.card == report_card(agent_surveys), (period, scope, row.key)
+                assert shown(row.figures.card) == shown(report_card(agent_surveys)), (period, scope, row.key)
             for row in breakdown(period=period, scope=scope, dim="priority", labels={}):
-                assert row.figures.card == report_card(live_surveys(period, scope).filter(priority=row.key))
+                expected = report_card(live_surveys(period, scope).filter(priority=row.key))
+                assert shown(row.figures.card) == shown(expected)
+        for row in breakdown(period=period, scope=Scope(), dim="team", labels={}):
+            if row.key:
+                live = live_health(period, Scope("team", row.key))
+                health = row.figures.health
+                assert (health.tickets_created, health.first_responded, health.resolved) == (
+                    live["tickets_created"],
+                    live["first_responded"],
+                    live["resolved"],
+                )
+                assert health.first_response_rate == ratio(
+                    live["first_response_met"], live["first_responded"]
+                )
+                assert health.resolution_rate == ratio(live["resolution_met"], live["resolved"])
+
+
+def shown(card) -> tuple:
+    """What a breakdown row shows of a report card (it sums no more than that)."""
+    return (
+        card.invited,
+        card.answered,
+        card.distribution,
+        card.gpa,
+        card.loyalty_rate,
+        card.victimized_rate,
+        card.indifference_share,
+        card.response_rate,
+    )
 
 
 def test_rollups_equal_the_live_figures_after_every_kind_of_change(desk):
     assert rollups_refresh() > 0
     assert not RollupPeriod.objects.filter(stale=True).exists()
     assert Rollup.objects.filter(span=Span.MONTH, start=date(2026, 10, 1)).exists()
+    assert Rollup.objects.filter(span=Span.WEEK, start=date(2026, 10, 5)).exists()
     assert_rollups_equal_live(desk)
 
     # A late answer, a reopened ticket and a customer who became a VIP change past days.
@@ -215,6 +245,21 @@ def test_the_weekly_trend_adds_up_to_the_weeks(desk):
     for week in weeks:
         expected = report_card(live_surveys(Period(week.week, week.week + timedelta(days=6)), Scope()))
         assert week.figures.card == expected
+
+
+def test_the_trend_of_a_past_period_stops_at_its_last_day(desk):
+    rollups_refresh()
+    wednesday = date(2026, 10, 7)
+
+    weeks = weekly_trend(today=wednesday, scope=Scope())
+
+    whole_week = report_card(live_surveys(Period(date(2026, 10, 5), date(2026, 10, 11)), Scope()))
+    assert weeks[-1].week == date(2026, 10, 5)
+    assert weeks[-1].figures.card != whole_week  # the data has surveys later that week
+    assert weeks[-1].figures.card == report_card(live_surveys(Period(date(2026, 10, 5), wednesday), Scope()))
+    assert weeks[-2].figures.card == report_card(
+        live_surveys(Period(date(2026, 9, 28), date(2026, 10, 4)), Scope())
+    )
 
 
 def test_health_medians_come_from_the_buckets():
