@@ -30,15 +30,18 @@ def bench_scenarios() -> list:
             prepare = lambda days=days, scope=scope: _dashboard({**scope(), "period": str(days)})  # noqa: E731
             scenarios.append(Scenario(f"dashboard: {name}{suffix}", prepare))
             scenarios.append(Scenario(f"dashboard: {name}{suffix}, first view", prepare, _rollups_changed))
+    scenarios.append(
+        Scenario("agents' table: 90 days", lambda: _dashboard({"period": "90"}, "reports:agents"))
+    )
     scenarios.append(Scenario("agent's own report card", _agent_card))
     return scenarios
 
 
-def _dashboard(params: dict) -> Callable[[], object]:
+def _dashboard(params: dict, page: str = "reports:dashboard") -> Callable[[], object]:
     manager = User.objects.filter(groups__name="Managers", is_active=True).order_by("pk").first()
     if manager is None:
         raise RuntimeError("No manager to benchmark with: run `manage.py seed_bench` (or seed_demo) first.")
-    return _get(manager, reverse("reports:dashboard"), params)
+    return _get(manager, reverse(page), params)
 
 
 def _rollups_changed() -> None:

@@ -11,7 +11,7 @@ from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
 from accounts.models import User
 from customers.models import CustomerCategory, CustomerProfile, RepeatOffenderSuggestion
-from surveys.figures import GRADE_TOTALS, ReportCard, ratio
+from surveys.figures import GRADE_TOTALS, ReportCard, gpa, ratio
 from surveys.models import RecoveryCase, Survey
 from tickets.models import Service, Team, Ticket
 
@@ -19,6 +19,11 @@ from .models import BUCKET_COUNT, DURATION_BUCKETS, ROLLUP_TOTAL_NAMES, Rollup, 
 from .periods import Period, week_start
 
 TREND_WEEKS = 26
+# Up to this many agents the dashboard shows the whole agents' table; beyond, an overview of the
+# highest and lowest grades and a link to the table's own page (hundreds of rows bury the rest).
+AGENTS_IN_FULL = 25
+AGENT_OVERVIEW_ROWS = 5
+AGENT_OVERVIEW_MIN_RESPONSES = 3
 # What a breakdown table shows (and its CSV): summing only these keeps a table of hundreds of
 # agents cheap. Grades, responses offered, indifference, and the tickets' targets.
 BREAKDOWN_TOTAL_NAMES = (
@@ -208,10 +213,13 @@ def weekly_trend(*, today: date, scope: Scope, dim: str = "all", key: str = "") 
     ]
 
 
-def breakdown(*, period: Period, scope: Scope, dim: str, labels: dict[str, str]) -> list[BreakdownRow]:
-    """One row per agent, team, … that had surveys or tickets in the period, best GPA first."""
-    totals = totals_by_dim(period=period, scope=scope, dims=[dim], names=BREAKDOWN_TOTAL_NAMES)
-    return _breakdown_rows(totals[dim], labels)
+def breakdown(
+    *, period: Period, scope: Scope, dim: str, labels: dict[str, str] | None = None
+) -> list[BreakdownRow]:
+    """One row per agent, team, … that had surveys or tickets in the period, best GPA first.
+    Agents are named from their accounts; other keys from `labels`."""
+    totals = totals_by_dim(period=period, scope=scope, dims=[dim], names=BREAKDOWN_TOTAL_NAMES)[dim]
+    return _breakdown_rows(totals, agent_labels(list(totals)) if dim == "agent" else labels or {})
 
 
 def _breakdown_rows(totals: dict[str, dict[str, int]], labels: dict[str, str]) -> list[BreakdownRow]:
@@ -405,14 +413,28 @@ class Dashboard:
         return weekly_trend(today=self.period.last, scope=self.scope)
 
     @cached_property
-    def breakdowns(self) -> dict[str, list[BreakdownRow]]:
+    def _breakdowns(self) -> tuple[dict[str, list[BreakdownRow]], "AgentOverview | None"]:
         labels = dashboard_labels(self.teams, self.services)
         # Filtered to one team, a breakdown by team says nothing more.
         dims = [dim for dim in BREAKDOWNS if dim != self.scope.dim]
         totals = totals_by_dim(period=self.period, scope=self.scope, dims=dims, names=BREAKDOWN_TOTAL_NAMES)
-        if "agent" in totals:
-            labels["agent"] = agent_labels(list(totals["agent"]))
-        return {dim: _breakdown_rows(totals[dim], labels[dim]) for dim in dims}
+        agents = totals.pop("agent")
+        overview = None
+        if len(agents) > AGENTS_IN_FULL:
+            overview = agent_overview(agents)
+        else:
+            totals["agent"] = agents
+            labels["agent"] = agent_labels(list(agents))
+        return {dim: _breakdown_rows(totals[dim], labels[dim]) for dim in dims if dim in totals}, overview
+
+    @property
+    def breakdowns(self) -> dict[str, list[BreakdownRow]]:
+        """Every breakdown, the agents' only when there are few (see agent_overview)."""
+        return self._breakdowns[0]
+
+    @property
+    def agent_overview(self) -> "AgentOverview | None":
+        return self._breakdowns[1]
 
     @cached_property
     def backlog(self) -> Backlog:
@@ -425,6 +447,35 @@ class Dashboard:
     @cached_property
     def waiting(self) -> dict[str, int]:
         return waiting_counts()
+
+
+@dataclass(frozen=True)
+class AgentOverview:
+    """The agents' breakdown of a large desk, on the dashboard: how many, and the highest and
+    lowest grade point averages (the full table has its own page)."""
+
+    agents: int
+    highest: list[BreakdownRow]
+    lowest: list[BreakdownRow]
+    min_responses: int = AGENT_OVERVIEW_MIN_RESPONSES
+
+
+def agent_overview(totals: dict[str, dict[str, int]]) -> AgentOverview:
+    """The AGENT_OVERVIEW_ROWS agents with the highest and the lowest GPA, of those with at least
+    AGENT_OVERVIEW_MIN_RESPONSES answers (fewer say little about anyone)."""
+    graded = sorted(
+        (gpa(t), key) for key, t in totals.items() if key and t["answered"] >= AGENT_OVERVIEW_MIN_RESPONSES
+    )
+    lowest = [key for _, key in graded[:AGENT_OVERVIEW_ROWS]]
+    highest = [key for _, key in reversed(graded[len(lowest) :][-AGENT_OVERVIEW_ROWS:])]  # none twice
+    labels = agent_labels(lowest + highest)
+    rows = {
+        key: BreakdownRow(key, labels.get(key, key), Figures.from_totals(totals[key]))
+        for key in {*lowest, *highest}
+    }
+    return AgentOverview(
+        agents=len(totals), highest=[rows[key] for key in highest], lowest=[rows[key] for key in lowest]
+    )
 
 
 def rollups_version() -> str:

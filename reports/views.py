@@ -51,6 +51,16 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/dashboard.html", context)
 
 
+@dashboard_required
+@require_GET
+def agents(request: HttpRequest) -> HttpResponse:
+    """Every agent's figures for the dashboard's period and filter: the full agents' table."""
+    form, period, scope = _drill_filters(request)
+    rows = selectors.breakdown(period=period, scope=scope, dim="agent")
+    context = {"form": form, "period": period, "rows": rows, "query": _query(request)}
+    return render(request, "reports/agents.html", context)
+
+
 @agent_required
 @require_GET
 def agent_card_mine(request: HttpRequest) -> HttpResponse:
@@ -120,13 +130,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
         for week in selectors.weekly_trend(today=period.last, scope=scope):
             writer.writerow([week.week.isoformat(), *_figure_cells(week.figures)])
         return response
-    labels = {"team": teams, "service": services}.get(table, {})
-    if table == "agent":
-        labels = selectors.agent_labels(
-            list(selectors.totals_by_key(period=period, scope=scope, dim="agent"))
-        )
-    elif table in ("category", "priority"):
-        labels = selectors.dashboard_labels(teams, services)[table]
+    labels = selectors.dashboard_labels(teams, services).get(table)
     writer.writerow([BREAKDOWNS[table].removeprefix("By ").capitalize(), *FIGURE_COLUMNS])
     for row in selectors.breakdown(period=period, scope=scope, dim=table, labels=labels):
         writer.writerow([_csv_safe(row.label), *_figure_cells(row.figures)])

@@ -76,12 +76,11 @@ class ReportCard:
     def from_totals(cls, totals: dict[str, int]) -> "ReportCard":
         answered = totals["answered"]
         distribution = {grade: totals[name] for grade, name in GRADE_TOTALS}
-        points = sum(_POINTS[grade] * count for grade, count in distribution.items())
         return cls(
             invited=totals["invited"],
             answered=answered,
             distribution=distribution,
-            gpa=ratio(points, answered, places=2),
+            gpa=gpa(totals),
             loyalty_rate=ratio(distribution[Grade.A] + distribution[Grade.B], answered),
             victimized_rate=ratio(distribution[Grade.F], answered),
             indifference_share=ratio(totals["indifference"], answered),
@@ -97,6 +96,12 @@ class ReportCard:
     def distribution_shares(self) -> list[tuple[str, int, Decimal | None]]:
         """(grade, responses, share of responses) from A to F, for charts and tables."""
         return [(grade, n, ratio(n, self.answered)) for grade, n in self.distribution.items()]
+
+
+def gpa(totals: dict[str, int]) -> Decimal | None:
+    """The grade point average of these totals (A=4 … F=0) to 0.01; None when nobody answered."""
+    points = sum(_POINTS[grade] * totals[name] for grade, name in GRADE_TOTALS)
+    return ratio(points, totals["answered"], places=2)
 
 
 def report_card(surveys: QuerySet[Survey]) -> ReportCard:

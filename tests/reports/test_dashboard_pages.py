@@ -14,6 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import CustomerCategory
+from reports import selectors
+from reports.periods import Period
 from reports.rollups import rollups_refresh
 from surveys.figures import report_card
 from surveys.models import Survey
@@ -65,7 +67,7 @@ def test_only_managers_see_the_dashboard(request, client_fixture, status):
 
 
 def test_anonymous_visitors_log_in_first(client):
-    for name in ("reports:dashboard", "reports:agent_card_mine", "reports:responses"):
+    for name in ("reports:dashboard", "reports:agents", "reports:agent_card_mine", "reports:responses"):
         response = client.get(reverse(name))
         assert response.status_code == 302 and "/accounts/login/" in response.url
 
@@ -236,3 +238,52 @@ def test_the_trend_and_breakdowns_are_kept_until_the_rollups_change(manager_clie
     rollups_refresh()
 
     assert view() == (fresh_queries, "3")
+
+
+def test_a_large_desk_gets_an_overview_of_its_agents_and_a_page_with_them_all(
+    manager_client, grades, monkeypatch
+):
+    monkeypatch.setattr(selectors, "AGENTS_IN_FULL", 1)
+    monkeypatch.setattr(selectors, "AGENT_OVERVIEW_ROWS", 1)
+    monkeypatch.setattr(selectors, "AGENT_OVERVIEW_MIN_RESPONSES", 2)
+
+    response = manager_client.get(DASHBOARD, {"period": "30"})
+    board = response.context["board"]
+
+    assert "agent" not in board.breakdowns
+    overview = board.agent_overview
+    assert overview.agents == 2
+    assert [row.label for row in overview.highest] == ["Sam Lee"]  # A A B
+    assert [row.label for row in overview.lowest] == ["Priya Shah"]  # C F
+    assert overview.lowest[0].figures.card.gpa == 1
+    page = response.content.decode()
+    assert "All 2 agents" in page and reverse("reports:agents") + "?period=30" in page
+
+    table = manager_client.get(reverse("reports:agents"), {"period": "30"})
+    assert [row.label for row in table.context["rows"]] == ["Sam Lee", "Priya Shah"]
+    assert "Priya Shah" in table.content.decode()
+
+
+def test_an_overview_never_names_an_agent_twice(grades, monkeypatch):
+    monkeypatch.setattr(selectors, "AGENT_OVERVIEW_MIN_RESPONSES", 1)
+    totals = selectors.totals_by_key(period=Period.ending_today(30), scope=selectors.Scope(), dim="agent")
+
+    overview = selectors.agent_overview(totals)  # two graded agents, five places on each list
+
+    assert [row.label for row in overview.lowest] == ["Priya Shah", "Sam Lee"]
+    assert overview.highest == []
+
+
+@pytest.mark.parametrize(
+    "client_fixture, status",
+    [("manager_client", 200), ("agent_client", 403), ("customer_client", 403)],
+)
+def test_only_managers_see_the_agents_table(request, client_fixture, status, grades):
+    response = request.getfixturevalue(client_fixture).get(reverse("reports:agents"))
+    assert response.status_code == status
+
+
+def test_hostile_input_on_the_agents_table(manager_client, grades):
+    for value in HOSTILE_INPUTS:
+        params = {"period": value, "first": value, "last": value, "scope": value}
+        assert manager_client.get(reverse("reports:agents"), params).status_code == 200, value

@@ -39,6 +39,7 @@ def test_seed_bench_then_bench_prints_every_scenario():
             for scope in scopes
             for view in ("", ", first view")
         ),
+        "agents' table: 90 days",
         "agent's own report card",
     }
     for scenario in figures.values():
