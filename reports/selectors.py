@@ -463,18 +463,22 @@ class AgentOverview:
 def agent_overview(totals: dict[str, dict[str, int]]) -> AgentOverview:
     """The AGENT_OVERVIEW_ROWS agents with the highest and the lowest GPA, of those with at least
     AGENT_OVERVIEW_MIN_RESPONSES answers (fewer say little about anyone)."""
-    graded = sorted(
+    graded = [
         (gpa(t), key) for key, t in totals.items() if key and t["answered"] >= AGENT_OVERVIEW_MIN_RESPONSES
-    )
-    lowest = [key for _, key in graded[:AGENT_OVERVIEW_ROWS]]
-    highest = [key for _, key in reversed(graded[len(lowest) :][-AGENT_OVERVIEW_ROWS:])]  # none twice
+    ]
+    # Equal averages in the order of the ids, both ways, as the full table lists them.
+    lowest = [key for _, key in sorted(graded)[:AGENT_OVERVIEW_ROWS]]
+    rest = [(points, key) for points, key in graded if key not in lowest]  # nobody on both lists
+    highest = [key for _, key in sorted(rest, key=lambda pair: (-pair[0], pair[1]))[:AGENT_OVERVIEW_ROWS]]
     labels = agent_labels(lowest + highest)
     rows = {
         key: BreakdownRow(key, labels.get(key, key), Figures.from_totals(totals[key]))
         for key in {*lowest, *highest}
     }
     return AgentOverview(
-        agents=len(totals), highest=[rows[key] for key in highest], lowest=[rows[key] for key in lowest]
+        agents=sum(1 for key in totals if key),  # "" is work nobody was assigned
+        highest=[rows[key] for key in highest],
+        lowest=[rows[key] for key in lowest],
     )
 
 
