@@ -6,6 +6,8 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cached_property
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet, Sum
 
@@ -438,7 +440,12 @@ class Dashboard:
 
     @cached_property
     def backlog(self) -> Backlog:
-        return backlog(scope=self.scope, now=self.now)
+        # Live, yet read again at most once a minute: it scans every open request.
+        return cache.get_or_set(
+            f"reports:backlog:{self.scope}",
+            lambda: backlog(scope=self.scope, now=self.now),
+            settings.REPORTS_LIVE_SECONDS,
+        )
 
     @cached_property
     def processes(self) -> list[dict]:
@@ -446,7 +453,7 @@ class Dashboard:
 
     @cached_property
     def waiting(self) -> dict[str, int]:
-        return waiting_counts()
+        return cache.get_or_set("reports:waiting", waiting_counts, settings.REPORTS_LIVE_SECONDS)
 
 
 @dataclass(frozen=True)

@@ -223,8 +223,11 @@ CACHES = {
 # Sessions are read on every request: from the cache, falling back to (and written through to)
 # the database, so a cache flush logs nobody out.
 SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
-# How long the dashboard keeps its trend and breakdowns; a rebuilt rollup replaces them at once.
-REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=3600)
+# How long the dashboard keeps its trend and breakdowns (a rebuilt rollup replaces them at once;
+# the limit bounds how long a deploy that changes their templates shows the old ones).
+REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=600)
+# How old the dashboard's live counts (open requests by age, breaching, cases waiting) may be.
+REPORTS_LIVE_SECONDS = env.int("REPORTS_LIVE_SECONDS", default=60)
 
 # --- Notifications outbox -------------------------------------------------------------------
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
