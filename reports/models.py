@@ -3,9 +3,9 @@
 A dashboard over two years and a million tickets cannot aggregate live in tens of milliseconds,
 so each day's figures are summed once per *slice*: an optional filter (team, service or customer
 category) crossed with a breakdown (everyone, or by agent, team, service, category, priority).
-Weeks (Monday to Sunday) and months are the sums of their days. Every column is a plain sum, so
-any period adds up from its whole months, then whole weeks, then the days left, and figures
-computed from sums equal the live ones.
+Weeks (Monday to Sunday) and months are the sums of their days, quarters the sums of their
+months. Every column is a plain sum, so any period adds up from its whole quarters, months and
+weeks and the days left, and figures computed from sums equal the live ones.
 """
 
 from django.db import models
@@ -35,13 +35,14 @@ class Span(models.TextChoices):
     DAY = "d", _("Day")
     WEEK = "w", _("Week")
     MONTH = "m", _("Month")
+    QUARTER = "q", _("Quarter")
 
 
 class Rollup(models.Model):
     """The totals of one slice of one day or month."""
 
     span = models.CharField(max_length=1, choices=Span)
-    start = models.DateField(help_text=_("The day, or the first day of the week (Monday) or month."))
+    start = models.DateField(help_text=_("The day, or the first day of the week (Monday), month or quarter."))
     filter_dim = models.CharField(max_length=8, blank=True, help_text=_("Empty: no filter."))
     filter_key = models.CharField(max_length=24, blank=True)
     dim = models.CharField(max_length=8, help_text=_("The breakdown: 'all' for everyone."))

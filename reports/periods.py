@@ -2,11 +2,22 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
 
 from django.utils import timezone
 
 # The periods a manager picks from (days), the default first.
 PRESET_DAYS = (90, 30, 7, 180, 365, 730)
+
+
+QUARTER_MONTHS = (1, 4, 7, 10)  # the months quarters start in
+
+
+class Pieces(NamedTuple):
+    quarters: list[date]
+    months: list[date]
+    weeks: list[date]
+    day_ranges: list[tuple[date, date]]
 
 
 @dataclass(frozen=True)
@@ -33,9 +44,9 @@ class Period:
         """The moments it starts and ends (exclusive), for live queries over timestamps."""
         return day_start(self.first), day_start(self.last + timedelta(days=1))
 
-    def pieces(self) -> tuple[list[date], list[date], list[tuple[date, date]]]:
-        """What it is read from: the whole months inside it (their first days), then the whole
-        weeks in what is left (their Mondays), then the ranges of days left over."""
+    def pieces(self) -> "Pieces":
+        """What it is read from: its whole quarters, the whole months left, the whole weeks in
+        what is left after those (their first days), then the ranges of days left over."""
         months, weeks, day_ranges = [], [], []
         for first, last in _runs_outside_months(self.first, self.last, months):
             monday = first + timedelta(days=-first.weekday() % 7)
@@ -49,7 +60,13 @@ class Period:
                 monday += timedelta(weeks=1)
             if monday <= last:
                 day_ranges.append((monday, last))
-        return months, weeks, day_ranges
+        quarters = [
+            month
+            for month in months
+            if month.month in QUARTER_MONTHS and _quarter_months(month) <= set(months)
+        ]
+        in_quarters = {month for quarter in quarters for month in _quarter_months(quarter)}
+        return Pieces(quarters, [month for month in months if month not in in_quarters], weeks, day_ranges)
 
     def __str__(self) -> str:
         return f"{self.first:%d %b %Y} – {self.last:%d %b %Y}"
@@ -85,3 +102,12 @@ def _runs_outside_months(first: date, last: date, months: list[date]) -> list[tu
     if run_start:
         runs.append((run_start, last))
     return runs
+
+
+def quarter_start(day: date) -> date:
+    return day.replace(month=day.month - (day.month - 1) % 3, day=1)
+
+
+def _quarter_months(first: date) -> set[date]:
+    second = next_month(first)
+    return {first, second, next_month(second)}

@@ -3,7 +3,8 @@
 A change to a ticket marks the day it was created stale (its first answer, resolution and SLA
 belong to that day); a change to a survey marks the day its ticket was resolved (the report
 card covers resolutions). `rollups_refresh`, run by Celery every minute, rebuilds each stale day
-from the live tables, then each week and month whose days changed. Rebuilding, not adding deltas, means
+from the live tables, then each week and month whose days changed, then each quarter whose
+months changed. Rebuilding, not adding deltas, means
 a refresh that runs twice or a change counted twice can never leave the sums wrong.
 """
 
@@ -23,7 +24,7 @@ from surveys.models import Survey
 from tickets.models import Ticket
 
 from .models import DURATION_BUCKETS, ROLLUP_TOTAL_NAMES, Rollup, RollupPeriod, Span
-from .periods import Period, next_month, week_start
+from .periods import Period, next_month, quarter_start, week_start
 
 # The dimensions a rollup row can be filtered by and broken down by ("all": no breakdown).
 FILTER_DIMS = ("", "team", "service", "category")
@@ -52,7 +53,7 @@ def rollups_refresh(*, limit: int = 400) -> int:
     built = 0
     while built < limit and _period_rebuild(Span.DAY):
         built += 1
-    for span in (Span.WEEK, Span.MONTH):
+    for span in (Span.WEEK, Span.MONTH, Span.QUARTER):  # quarters sum months: after them
         while _period_rebuild(span):
             pass
     return built
@@ -90,8 +91,17 @@ def _period_rebuild(span: str) -> bool:
             )
         elif span == Span.WEEK:
             _sum_build(Span.WEEK, period.start, period.start + timedelta(weeks=1))
-        else:
+        elif span == Span.MONTH:
             _sum_build(Span.MONTH, period.start, next_month(period.start))
+            # Marked in this transaction, so a quarter summed meanwhile from the month's old rows
+            # is built again.
+            quarter = RollupPeriod(span=Span.QUARTER, start=quarter_start(period.start), stale=True)
+            RollupPeriod.objects.bulk_create(
+                [quarter], update_conflicts=True, unique_fields=["span", "start"], update_fields=["stale"]
+            )
+        else:
+            end = next_month(next_month(next_month(period.start)))
+            _sum_build(Span.QUARTER, period.start, end, source=Span.MONTH)
         period.stale = False
         period.built_at = timezone.now()
         period.save(update_fields=["stale", "built_at"])
@@ -138,8 +148,9 @@ def _rows_insert(rows: list[tuple]) -> None:
             cursor.executemany(sql + "(" + ", ".join(["%s"] * len(rows[0])) + ")", rows)
 
 
-def _sum_build(span: str, first: date, end: date) -> None:
-    """A week's or month's rows: the sums of its days' (days from first to end, exclusive)."""
+def _sum_build(span: str, first: date, end: date, source: str = Span.DAY) -> None:
+    """A week's, month's or quarter's rows: the sums of the rows of its days (or months) from
+    first to end, exclusive."""
     Rollup.objects.filter(span=span, start=first).delete()
     quote = connection.ops.quote_name
     table, slice_columns = quote(Rollup._meta.db_table), "filter_dim, filter_key, dim, " + quote("key")
@@ -151,7 +162,7 @@ def _sum_build(span: str, first: date, end: date) -> None:
             f"INSERT INTO {table} (span, start, {slice_columns}, {columns}) "
             f"SELECT %s, %s, {slice_columns}, {sums} FROM {table} "
             f"WHERE span = %s AND start >= %s AND start < %s GROUP BY {slice_columns}",
-            [span, first, Span.DAY, first, end],
+            [span, first, source, first, end],
         )
 
 

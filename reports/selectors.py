@@ -347,10 +347,11 @@ def tickets_behind(*, period: Period, scope: Scope, measure: str) -> QuerySet[Ti
 
 
 def _pieces_q(*periods: Period) -> Q:
-    """The rollup rows that add up to these periods: whole months, whole weeks and loose days."""
-    starts: dict[str, list[date]] = {Span.MONTH: [], Span.WEEK: [], Span.DAY: []}
+    """The rollup rows that add up to these periods: whole quarters, months and weeks, and loose days."""
+    starts: dict[str, list[date]] = {Span.QUARTER: [], Span.MONTH: [], Span.WEEK: [], Span.DAY: []}
     for period in periods:
-        months, weeks, day_ranges = period.pieces()
+        quarters, months, weeks, day_ranges = period.pieces()
+        starts[Span.QUARTER] += quarters
         starts[Span.MONTH] += months
         starts[Span.WEEK] += weeks
         starts[Span.DAY] += [

@@ -137,6 +137,7 @@ def health_as_live(totals: dict) -> dict:
 
 
 PERIODS = [
+    Period(date(2026, 6, 20), TODAY),  # a whole quarter (July to September), a month, weeks, days
     Period(FIRST_DAY, TODAY),  # whole months and loose days on either side
     Period(date(2026, 9, 25), date(2026, 10, 24)),  # across a month's end
     Period(date(2026, 10, 1), date(2026, 10, 31)),  # exactly one month
@@ -206,6 +207,7 @@ def test_rollups_equal_the_live_figures_after_every_kind_of_change(desk):
     assert not RollupPeriod.objects.filter(stale=True).exists()
     assert Rollup.objects.filter(span=Span.MONTH, start=date(2026, 10, 1)).exists()
     assert Rollup.objects.filter(span=Span.WEEK, start=date(2026, 10, 5)).exists()
+    assert Rollup.objects.filter(span=Span.QUARTER, start=date(2026, 7, 1)).exists()
     assert_rollups_equal_live(desk)
 
     # A late answer, a reopened ticket and a customer who became a VIP change past days.
