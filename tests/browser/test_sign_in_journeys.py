@@ -87,6 +87,8 @@ def test_phone_layout_folds_the_menu_behind_a_toggle(phone_page: Page, transacti
     log_out = phone_page.get_by_role("button", name="Log out")
     expect(log_out).to_be_hidden()
     phone_page.get_by_role("button", name="Toggle navigation").click()
+    # Bootstrap adds "show" once the menu has finished unfolding; a click during it can be lost.
+    expect(phone_page.locator("#main-nav")).to_have_class(re.compile(r"\bshow\b"))
     phone_page.get_by_role("button", name=re.compile(manager.first_name)).click()
 
     expect(log_out).to_be_visible()
