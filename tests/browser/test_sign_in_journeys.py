@@ -93,3 +93,23 @@ def test_phone_layout_folds_the_menu_behind_a_toggle(phone_page: Page, transacti
 
     expect(log_out).to_be_visible()
     assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+@pytest.mark.parametrize(
+    "factory, width",
+    [(ManagerFactory, 1200), (ManagerFactory, 1199), (CustomerFactory, 992), (CustomerFactory, 991)],
+)
+def test_the_menu_bar_never_makes_the_page_scroll_sideways(
+    browser, live_server, transactional_db, factory, width
+):
+    """Staff get the whole bar from 1200 px and customers from 992 px; below, a toggle."""
+    context = browser.new_context(base_url=live_server.url, viewport={"width": width, "height": 700})
+    page = context.new_page()
+    user = factory(first_name="Maximilian", last_name="Featherstonehaugh-Smythe")
+    _log_in(page, user.username)
+
+    expect(page.get_by_role("button", name="Toggle navigation")).to_be_visible(
+        visible=width < (1200 if factory is ManagerFactory else 992)
+    )
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
