@@ -1,5 +1,6 @@
 """A manager reads the report card, narrows it to a service, sorts agents and drills down to the
-responses behind a grade; an agent reads their own card."""
+responses behind a grade; a large desk's agents in brief and on their own page; an agent reads
+their own card."""
 
 import re
 from datetime import timedelta
@@ -7,6 +8,7 @@ from datetime import timedelta
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from reports import selectors
 from reports.rollups import rollups_refresh
 from surveys.models import Survey
 from surveys.services import survey_answer
@@ -68,3 +70,28 @@ def test_an_agent_reads_their_own_report_card(browser, live_server, transactiona
     expect(page.get_by_role("heading", name="My report card")).to_be_visible()
     expect(page.get_by_role("region", name="Report card").get_by_text("3.00")).to_be_visible()
     expect(page.get_by_role("link", name="Reports")).to_have_count(0)
+
+
+def test_a_large_desk_shows_its_agents_in_brief_and_all_on_their_own_page(
+    browser, live_server, transactional_db, monkeypatch
+):
+    monkeypatch.setattr(selectors, "AGENTS_IN_FULL", 2)
+    monkeypatch.setattr(selectors, "AGENT_OVERVIEW_ROWS", 1)
+    monkeypatch.setattr(selectors, "AGENT_OVERVIEW_MIN_RESPONSES", 1)
+    service = ServiceFactory()
+    for first, grade in (("Ann", "A"), ("Bob", "C"), ("Cy", "F")):
+        _graded(grade, AgentFactory(first_name=first, last_name="Agent"), service)
+    rollups_refresh()
+
+    page = _logged_in(browser, live_server, ManagerFactory())
+    page.get_by_role("link", name="Reports").click()
+    agents = page.get_by_role("region", name="By agent")
+    expect(agents.get_by_role("table", name="Highest grade point average")).to_contain_text("Ann Agent")
+    expect(agents.get_by_role("table", name="Lowest grade point average")).to_contain_text("Cy Agent")
+    expect(agents).not_to_contain_text("Bob Agent")
+
+    agents.get_by_role("link", name="All 3 agents").click()
+    expect(page.get_by_role("heading", name="Agents' report cards")).to_be_visible()
+    expect(page.locator("tbody tr")).to_have_count(3)
+    page.get_by_role("link", name="Bob Agent").click()
+    expect(page.get_by_role("heading", name="Report card: Bob Agent")).to_be_visible()
