@@ -9,7 +9,7 @@ from functools import cached_property
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
-from django.db.models import Count, F, Max, Q, QuerySet, Sum
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from accounts.models import User
 from customers.models import CustomerCategory, CustomerProfile, RepeatOffenderSuggestion
@@ -149,20 +149,13 @@ def totals_by_dim(
 ) -> dict[str, dict[str, dict[str, int]]]:
     """totals_by_key for several breakdowns at once, in one query; only `names` are summed
     (the others are 0)."""
-    sums = (
-        Rollup.objects.filter(filter_dim=scope.dim, filter_key=scope.key, dim__in=dims)
-        .filter(_pieces_q(period))
-        .values_list("dim", "key")
-        .annotate(*(Sum(name) for name in names))
-        .order_by()
+    sums = ", ".join(f"SUM({_quote(name)})" for name in names)
+    rows = _rollup_rows(
+        f"dim, {_quote('key')}, {sums}", scope=scope, dims=dims, starts=_piece_starts(period), group_by=True
     )
     totals: dict[str, dict[str, dict[str, int]]] = {dim: {} for dim in dims}
-    # Run through the cursor: the driver already returns ints, and the ORM's per-value
-    # conversion of hundreds of rows of fifty sums would cost more than the query.
-    with connection.cursor() as cursor:
-        cursor.execute(*sums.query.sql_with_params())
-        for dim, key, *values in cursor.fetchall():
-            totals[dim][key] = _ZERO_TOTALS | dict(zip(names, (value or 0 for value in values), strict=True))
+    for dim, key, *values in rows:
+        totals[dim][key] = _ZERO_TOTALS | dict(zip(names, (value or 0 for value in values), strict=True))
     return totals
 
 
@@ -174,15 +167,17 @@ def figures_with_previous(
     The rows are few (a month or day each), so they are summed here: a hundred filtered SUMs
     would cost more to build than to run.
     """
-    rows = (
-        Rollup.objects.filter(filter_dim=scope.dim, filter_key=scope.key, dim=dim, key=key)
-        .filter(_pieces_q(period, period.previous()))
-        .values_list("start", *ROLLUP_TOTAL_NAMES)
+    rows = _rollup_rows(
+        f"{_quote('start')}, {_TOTAL_COLUMNS}",
+        scope=scope,
+        dims=[dim],
+        key=key,
+        starts=_piece_starts(period, period.previous()),
     )
     current, previous = [0] * len(ROLLUP_TOTAL_NAMES), [0] * len(ROLLUP_TOTAL_NAMES)
     for start, *values in rows:
         # A month of the period starts inside it; every row of the period before starts earlier.
-        sums = current if start >= period.first else previous
+        sums = current if _as_date(start) >= period.first else previous
         for n, value in enumerate(values):
             sums[n] += value
     return (
@@ -196,17 +191,16 @@ def weekly_trend(*, today: date, scope: Scope, dim: str = "all", key: str = "") 
     this_week = week_start(today)
     first = this_week - timedelta(weeks=TREND_WEEKS - 1)
     # Whole weeks from their own rows; the last one up to `today` from its days.
-    rows = (
-        Rollup.objects.filter(filter_dim=scope.dim, filter_key=scope.key, dim=dim, key=key)
-        .filter(
-            Q(span=Span.WEEK, start__range=(first, this_week - timedelta(weeks=1)))
-            | Q(span=Span.DAY, start__range=(this_week, today))
-        )
-        .values_list("start", *ROLLUP_TOTAL_NAMES)
+    starts = {
+        Span.WEEK: [first + timedelta(weeks=n) for n in range(TREND_WEEKS - 1)],
+        Span.DAY: [this_week + timedelta(days=n) for n in range((today - this_week).days + 1)],
+    }
+    rows = _rollup_rows(
+        f"{_quote('start')}, {_TOTAL_COLUMNS}", scope=scope, dims=[dim], key=key, starts=starts
     )
     weeks: dict[date, list[int]] = defaultdict(lambda: [0] * len(ROLLUP_TOTAL_NAMES))
     for start, *values in rows:
-        week = weeks[week_start(start)]
+        week = weeks[week_start(_as_date(start))]
         for n, value in enumerate(values):
             week[n] += value
     return [
@@ -346,8 +340,9 @@ def tickets_behind(*, period: Period, scope: Scope, measure: str) -> QuerySet[Ti
     return tickets.select_related("customer", "assignee", "service").order_by("-created_at", "-pk")
 
 
-def _pieces_q(*periods: Period) -> Q:
-    """The rollup rows that add up to these periods: whole quarters, months and weeks, and loose days."""
+def _piece_starts(*periods: Period) -> dict[str, list[date]]:
+    """The rollup rows that add up to these periods, by span: whole quarters, months and weeks,
+    and loose days."""
     starts: dict[str, list[date]] = {Span.QUARTER: [], Span.MONTH: [], Span.WEEK: [], Span.DAY: []}
     for period in periods:
         quarters, months, weeks, day_ranges = period.pieces()
@@ -357,11 +352,51 @@ def _pieces_q(*periods: Period) -> Q:
         starts[Span.DAY] += [
             first + timedelta(days=n) for first, last in day_ranges for n in range((last - first).days + 1)
         ]
-    q = Q(pk__in=[])  # matches nothing: a period of no days reads no rows
+    return starts
+
+
+def _rollup_rows(
+    select: str,
+    *,
+    scope: Scope,
+    dims: list[str],
+    starts: dict[str, list[date]],
+    key: str | None = None,
+    group_by: bool = False,
+) -> list[tuple]:
+    """Rows of one filter's rollups for these breakdowns (and key), at these starts by span.
+
+    Written as SQL: the dashboard's reads name fifty columns, and building them through the ORM
+    costs more than running them. Only the column list is spliced in, from constant names.
+    """
+    where = ["filter_dim = %s", "filter_key = %s", f"dim IN ({', '.join(['%s'] * len(dims))})"]
+    params: list = [scope.dim, scope.key, *dims]
+    if key is not None:
+        where.append(f"{_quote('key')} = %s")
+        params.append(key)
+    spans = []
     for span, days in starts.items():
         if days:
-            q |= Q(span=span, start__in=days)
-    return q
+            spans.append(f"(span = %s AND {_quote('start')} IN ({', '.join(['%s'] * len(days))}))")
+            params += [span, *(connection.ops.adapt_datefield_value(day) for day in days)]
+    if not spans:
+        return []
+    where.append(f"({' OR '.join(spans)})")
+    sql = f"SELECT {select} FROM {_quote(Rollup._meta.db_table)} WHERE {' AND '.join(where)}"
+    if group_by:
+        sql += f" GROUP BY dim, {_quote('key')}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _as_date(value: date | str) -> date:
+    """A start read through the cursor: a date from Postgres, ISO text from SQLite."""
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
+_quote = connection.ops.quote_name
+_TOTAL_COLUMNS = ", ".join(_quote(name) for name in ROLLUP_TOTAL_NAMES)
 
 
 def _median(buckets: list[int]) -> DurationMedian | None:
