@@ -1,8 +1,8 @@
-"""The shared hostile inputs (../shared/data/hostile-inputs.txt), decoded for use in tests."""
+"""The hostile-input corpus (tests/data/hostile-inputs.txt), decoded for use in tests."""
 
 from pathlib import Path
 
-_FILE = Path(__file__).resolve().parents[2] / "shared" / "data" / "hostile-inputs.txt"
+_FILE = Path(__file__).resolve().parent / "data" / "hostile-inputs.txt"
 _ESCAPES = {"\\n": "\n", "\\r": "\r", "\\0": "\0", "\\u202e": "\u202e"}
 
 
