@@ -29,7 +29,8 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {"role": role}
     now = timezone.now()
     if role == Role.CUSTOMER:
-        context["open_tickets"] = ticket_selectors.ticket_list_for_customer(customer=request.user).open()[:5]
+        requests = ticket_selectors.ticket_list_for_customer(customer=request.user)
+        context["open_tickets"] = requests.unresolved()[:5]
         context["surveys_awaiting"] = survey_selectors.surveys_awaiting_customer(
             customer=request.user, now=now
         )

@@ -66,7 +66,7 @@ def customer_360(*, customer: User, now: datetime) -> Customer360:
         profile=profile,
         tickets=list(tickets.select_related("service", "assignee").defer("search_document")[:50]),
         ticket_count=tickets.count(),
-        open_count=tickets.open().count(),
+        open_count=tickets.unresolved().count(),
         root_causes=[(label, root_causes.get(value, 0)) for value, label in Ticket.RootCause.choices],
         bypasses_in_window=bypass_count(
             customer=customer, since=now - timedelta(days=settings.REPEAT_OFFENDER_WINDOW_DAYS)

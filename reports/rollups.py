@@ -207,7 +207,7 @@ def fine_totals(period: Period) -> dict[FineKey, dict[str, int]]:
             totals["first_responded"] += 1
             totals["first_response_met"] += responded <= first_due
             totals[f"first_response_b{duration_bucket(responded - created)}"] += 1
-        if resolved and status in (Ticket.Status.RESOLVED, Ticket.Status.CLOSED):
+        if resolved and status in Ticket.RESOLVED_STATUSES:
             totals["resolved"] += 1
             totals["resolution_met"] += resolved <= due
             totals[f"resolution_b{duration_bucket(resolved - created)}"] += 1

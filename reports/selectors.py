@@ -16,6 +16,7 @@ from customers.models import CustomerCategory, CustomerProfile, RepeatOffenderSu
 from surveys.figures import GRADE_TOTALS, ReportCard, gpa, ratio
 from surveys.models import RecoveryCase, Survey
 from tickets.models import Service, Team, Ticket
+from tickets.querysets import sla_due_before
 
 from .models import BUCKET_COUNT, DURATION_BUCKETS, ROLLUP_TOTAL_NAMES, Rollup, RollupPeriod, Span
 from .periods import Period, week_start
@@ -252,11 +253,8 @@ def backlog(*, scope: Scope, now: datetime) -> Backlog:
         )
         for n in range(len(ages))
     }
-    breaching = Q(sla_paused_at__isnull=True) & (
-        Q(first_responded_at__isnull=True, first_response_due_at__lt=now) | Q(resolution_due_at__lt=now)
-    )
-    totals = scope.tickets(Ticket.objects.open()).aggregate(
-        **counts, breaching_now=Count("pk", filter=breaching), open_total=Count("pk")
+    totals = scope.tickets(Ticket.objects.unresolved()).aggregate(
+        **counts, breaching_now=Count("pk", filter=sla_due_before(now)), open_total=Count("pk")
     )
     return Backlog(
         by_age=[(label, totals[f"age_{n}"]) for n, (label, _) in enumerate(BACKLOG_AGES)],
@@ -334,9 +332,7 @@ def tickets_behind(*, period: Period, scope: Scope, measure: str) -> QuerySet[Ti
     if measure == "first_response_missed":
         tickets = tickets.filter(first_responded_at__gt=F("first_response_due_at"))
     elif measure == "resolution_missed":
-        tickets = tickets.filter(
-            status__in=[Ticket.Status.RESOLVED, Ticket.Status.CLOSED], resolved_at__gt=F("resolution_due_at")
-        )
+        tickets = tickets.filter(status__in=Ticket.RESOLVED_STATUSES, resolved_at__gt=F("resolution_due_at"))
     return tickets.select_related("customer", "assignee", "service").order_by("-created_at", "-pk")
 
 

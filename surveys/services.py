@@ -24,7 +24,6 @@ from .tokens import survey_token_make
 # A countdown longer than this could outlive the broker's visibility timeout and be delivered
 # again; such invitations are left to the periodic sweep, which reads due times from the database.
 MAX_COUNTDOWN_SECONDS = settings.REDIS_VISIBILITY_TIMEOUT // 2
-RESOLVED_STATUSES = (Ticket.Status.RESOLVED, Ticket.Status.CLOSED)
 
 
 def survey_for_resolution(*, ticket: Ticket) -> Survey | None:
@@ -356,7 +355,7 @@ def _lock(survey_id: int, *, skip_locked: bool) -> Survey | None:
 
 
 def _still_resolved(survey: Survey) -> bool:
-    return survey.ticket.status in RESOLVED_STATUSES
+    return survey.ticket.status in Ticket.RESOLVED_STATUSES
 
 
 def _email_customer(survey: Survey, *, key: str, template: str) -> None:

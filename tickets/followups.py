@@ -46,7 +46,6 @@ DEFAULT_UPDATE_MINUTES = {
 }
 VIP_FACTOR = 0.5
 
-OPEN_STATUSES = (Ticket.Status.NEW, Ticket.Status.OPEN)
 # Tickets per worker task: publishing one message per ticket made a 10,000-ticket scan take 7 s.
 TASK_CHUNK = 50
 
@@ -68,7 +67,7 @@ def update_interval_minutes(*, priority: str, category: str) -> int:
 def followup_schedule(ticket: Ticket, *, now: datetime, calendar: sla.WorkingCalendar | None = None) -> None:
     """The next follow-up for the ticket as it now stands: from now, for its status."""
     calendar = calendar or selectors.working_calendar_get()
-    if ticket.status in OPEN_STATUSES:
+    if ticket.status in Ticket.AWAITING_IT_STATUSES:
         minutes = update_interval_minutes(
             priority=ticket.priority, category=selectors.customer_category_get(user=ticket.customer)
         )
@@ -83,7 +82,7 @@ def followup_schedule(ticket: Ticket, *, now: datetime, calendar: sla.WorkingCal
 def sla_alert_schedule(ticket: Ticket, *, now: datetime, calendar: sla.WorkingCalendar | None = None) -> None:
     """The next SLA alert: a warning at SLA_WARN_AT_SHARE of the current target, then its breach.
     None while the clock stands still (pending, resolved)."""
-    if ticket.status not in OPEN_STATUSES:
+    if ticket.status not in Ticket.AWAITING_IT_STATUSES:
         _sla_alert_set(ticket, "", None)
         return
     calendar = calendar or selectors.working_calendar_get()

@@ -1,4 +1,5 @@
 import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -228,15 +229,36 @@ class SlaPolicy(models.Model):
         return f"{self.get_priority_display()} {self.get_customer_category_display() or 'default'}"
 
 
+class TicketStatus(models.TextChoices):
+    NEW = "new", _("New")
+    OPEN = "open", _("Open")
+    PENDING = "pending", _("Pending customer")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+# The status sets every rule reads (the queue, the SLA clock, follow-ups, reports, the partial
+# indexes): each named for what it holds. Lists, as the indexes' conditions store them.
+UNRESOLVED_STATUSES = [TicketStatus.NEW, TicketStatus.OPEN, TicketStatus.PENDING]
+# IT owes the next move: the SLA clock runs and follow-ups fall due (not while pending).
+AWAITING_IT_STATUSES = [TicketStatus.NEW, TicketStatus.OPEN]
+RESOLVED_STATUSES = [TicketStatus.RESOLVED, TicketStatus.CLOSED]
+
+
+@dataclass(frozen=True)
+class SlaState:
+    """Where a ticket stands against its next SLA target."""
+
+    state: str  # on_track, at_risk, breached, paused, met, missed
+    label: str
+    target: str
+    due: datetime
+
+
 class Ticket(models.Model):
     """One request from a customer to IT, from submission to closure."""
 
-    class Status(models.TextChoices):
-        NEW = "new", _("New")
-        OPEN = "open", _("Open")
-        PENDING = "pending", _("Pending customer")
-        RESOLVED = "resolved", _("Resolved")
-        CLOSED = "closed", _("Closed")
+    Status = TicketStatus
 
     class Resolution(models.TextChoices):
         FIXED = "fixed", _("Done")
@@ -275,7 +297,9 @@ class Ticket(models.Model):
         Status.RESOLVED: {Status.OPEN, Status.CLOSED},
         Status.CLOSED: set(),
     }
-    OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING)
+    UNRESOLVED_STATUSES = UNRESOLVED_STATUSES
+    AWAITING_IT_STATUSES = AWAITING_IT_STATUSES
+    RESOLVED_STATUSES = RESOLVED_STATUSES
 
     title = models.CharField(max_length=200)
     description = models.TextField(help_text=_("Markdown."))
@@ -350,28 +374,28 @@ class Ticket(models.Model):
                     "service",
                     "customer",
                 ],
-                condition=Q(status__in=["new", "open", "pending"]),
+                condition=Q(status__in=UNRESOLVED_STATUSES),
                 name="tickets_open_backlog_idx",
             ),
             # The queue lists open tickets by due time, whole or by team, assignee or priority.
             models.Index(
                 fields=["resolution_due_at"],
-                condition=Q(status__in=["new", "open", "pending"]),
+                condition=Q(status__in=UNRESOLVED_STATUSES),
                 name="tickets_open_due_idx",
             ),
             models.Index(
                 fields=["team", "resolution_due_at"],
-                condition=Q(status__in=["new", "open", "pending"]),
+                condition=Q(status__in=UNRESOLVED_STATUSES),
                 name="tickets_open_team_due_idx",
             ),
             models.Index(
                 fields=["assignee", "resolution_due_at"],
-                condition=Q(status__in=["new", "open", "pending"]),
+                condition=Q(status__in=UNRESOLVED_STATUSES),
                 name="tickets_open_assignee_due_idx",
             ),
             models.Index(
                 fields=["priority", "resolution_due_at"],
-                condition=Q(status__in=["new", "open", "pending"]),
+                condition=Q(status__in=UNRESOLVED_STATUSES),
                 name="tickets_open_priority_due_idx",
             ),
             # The follow-up scans read only what is scheduled: their cost follows what is due.
@@ -388,11 +412,11 @@ class Ticket(models.Model):
         ]
         constraints = [
             models.CheckConstraint(
-                condition=~Q(status__in=["resolved", "closed"]) | Q(resolved_at__isnull=False),
+                condition=~Q(status__in=RESOLVED_STATUSES) | Q(resolved_at__isnull=False),
                 name="tickets_resolved_has_resolved_at",
             ),
             models.CheckConstraint(
-                condition=~Q(status="pending") | Q(sla_paused_at__isnull=False),
+                condition=~Q(status=TicketStatus.PENDING) | Q(sla_paused_at__isnull=False),
                 name="tickets_pending_pauses_sla",
             ),
         ]
@@ -408,8 +432,31 @@ class Ticket(models.Model):
         return f"SD-{self.pk}"
 
     @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN_STATUSES
+    def is_unresolved(self) -> bool:
+        """Not resolved yet (new, open or pending): what "open" means on every page."""
+        return self.status in UNRESOLVED_STATUSES
+
+    def sla_state(self, now: datetime) -> SlaState:
+        """Where the ticket stands against its next SLA target, from its own fields (no query):
+        the first answer until there is one, then the resolution. The one definition of
+        "breached" and "at risk" for a single ticket; `TicketQuerySet.sla_due_before` is the same
+        rule for many."""
+        if self.resolved_at:
+            met = self.resolved_at <= self.resolution_due_at
+            return SlaState(
+                "met" if met else "missed", "Met" if met else "Missed", "Resolution", self.resolution_due_at
+            )
+        if self.first_responded_at is None:
+            target, due = "First answer", self.first_response_due_at
+        else:
+            target, due = "Resolution", self.resolution_due_at
+        if self.sla_paused_at:
+            return SlaState("paused", "On hold", target, due)
+        if due < now:
+            return SlaState("breached", "Breached", target, due)
+        if due < now + timedelta(hours=settings.SLA_AT_RISK_HOURS):
+            return SlaState("at_risk", "At risk", target, due)
+        return SlaState("on_track", "On track", target, due)
 
     def can_move_to(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]

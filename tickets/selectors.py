@@ -28,6 +28,7 @@ from .models import (
     TicketEvent,
     TicketMessage,
 )
+from .querysets import sla_due_before
 
 # Used until someone sets up a calendar or policies in the admin (seed_demo does): a working
 # week of Monday to Friday, 09:00 to 17:30, and these targets in business minutes.
@@ -217,14 +218,14 @@ class QueueFilters:
 def ticket_queue_for_agent(*, agent: User, filters: QueueFilters, now: datetime) -> QuerySet[Ticket]:
     """The tickets an agent's queue shows, filtered and sorted, with each row's data joined in."""
     # A status asked for by name may be a closed one; otherwise the queue is what is still open.
-    tickets = Ticket.objects.filter(status=filters.status) if filters.status else Ticket.objects.open()
+    tickets = Ticket.objects.filter(status=filters.status) if filters.status else Ticket.objects.unresolved()
 
     if filters.view == "mine":
         tickets = tickets.filter(assignee=agent)
     elif filters.view == "unassigned":
         tickets = tickets.filter(assignee__isnull=True)
     elif filters.view == "breaching":
-        tickets = tickets.filter(_sla_due_before(now + timedelta(hours=settings.SLA_AT_RISK_HOURS)))
+        tickets = tickets.sla_due_before(now + timedelta(hours=settings.SLA_AT_RISK_HOURS))
     elif filters.view == "vip":
         tickets = tickets.filter(customer__customer_profile__category=CustomerCategory.VIP)
 
@@ -244,13 +245,13 @@ def ticket_queue_for_agent(*, agent: User, filters: QueueFilters, now: datetime)
     elif filters.category:
         tickets = tickets.filter(customer__customer_profile__category=filters.category)
     if filters.sla == "breached":
-        tickets = tickets.filter(_sla_due_before(now))
+        tickets = tickets.sla_due_before(now)
     elif filters.sla == "at_risk":
-        tickets = tickets.filter(_sla_due_before(now + timedelta(hours=settings.SLA_AT_RISK_HOURS))).exclude(
-            _sla_due_before(now)
+        tickets = tickets.sla_due_before(now + timedelta(hours=settings.SLA_AT_RISK_HOURS)).exclude(
+            sla_due_before(now)
         )
     if filters.due_within_hours:
-        tickets = tickets.filter(_sla_due_before(now + timedelta(hours=filters.due_within_hours)))
+        tickets = tickets.sla_due_before(now + timedelta(hours=filters.due_within_hours))
     if filters.q:
         tickets = _search(tickets, filters.q)
 
@@ -285,19 +286,13 @@ class DeskSummary:
 
 def desk_summary_for_agent(*, agent: User, now: datetime) -> DeskSummary:
     """The counts an agent's home page leads with, in one query over the open tickets."""
-    soon = _sla_due_before(now + timedelta(hours=settings.SLA_AT_RISK_HOURS))
-    counts = Ticket.objects.open().aggregate(
+    soon = sla_due_before(now + timedelta(hours=settings.SLA_AT_RISK_HOURS))
+    counts = Ticket.objects.unresolved().aggregate(
         mine=Count("pk", filter=Q(assignee=agent)),
         unassigned=Count("pk", filter=Q(assignee__isnull=True)),
         breaching=Count("pk", filter=soon),
     )
     return DeskSummary(**counts)
-
-
-def _sla_due_before(moment: datetime) -> Q:
-    """The clock is running and its next target (first answer, else resolution) falls before `moment`."""
-    first_answer_due = Q(first_responded_at__isnull=True, first_response_due_at__lt=moment)
-    return Q(sla_paused_at__isnull=True) & (first_answer_due | Q(resolution_due_at__lt=moment))
 
 
 def _search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:

@@ -387,7 +387,7 @@ def ticket_escalate(
     """
     now = now or timezone.now()
     ticket = _lock(ticket)
-    if not ticket.is_open:
+    if not ticket.is_unresolved:
         raise TicketStateError(_("Only an open request can be escalated."))
     ticket.escalated_at = now
     target = _("to the customer's manager, through IT's manager") if to_customers_manager else ""

@@ -1,8 +1,6 @@
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django import template
-from django.conf import settings
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
@@ -14,36 +12,6 @@ from tickets.models import Ticket
 register = template.Library()
 
 
-@dataclass(frozen=True)
-class SlaStatus:
-    state: str  # on_track, at_risk, breached, paused, met, missed
-    label: str
-    target: str
-    due: datetime
-
-
-def sla_status(ticket: Ticket, now: datetime) -> SlaStatus:
-    """Where the ticket stands against its next SLA target (computed from its fields: no query)."""
-    if ticket.resolved_at:
-        met = ticket.resolved_at <= ticket.resolution_due_at
-        return SlaStatus(
-            "met" if met else "missed", "Met" if met else "Missed", "Resolution", ticket.resolution_due_at
-        )
-    answered = ticket.first_responded_at is not None
-    target, due = (
-        ("Resolution", ticket.resolution_due_at)
-        if answered
-        else ("First answer", ticket.first_response_due_at)
-    )
-    if ticket.sla_paused_at:
-        return SlaStatus("paused", "On hold", target, due)
-    if due < now:
-        return SlaStatus("breached", "Breached", target, due)
-    if due < now + timedelta(hours=settings.SLA_AT_RISK_HOURS):
-        return SlaStatus("at_risk", "At risk", target, due)
-    return SlaStatus("on_track", "On track", target, due)
-
-
 # The badges below are built in Python, not included templates: the queue shows one of each per
 # row, and an {% include %} per badge costs more than the rest of the row.
 
@@ -51,7 +19,7 @@ def sla_status(ticket: Ticket, now: datetime) -> SlaStatus:
 @register.simple_tag
 def sla_badge(ticket: Ticket) -> SafeString:
     """The SLA state badge with its target and due time, as the queue and the ticket page show it."""
-    sla = sla_status(ticket, timezone.now())
+    sla = ticket.sla_state(timezone.now())
     when = "target" if sla.state in ("met", "missed") else "due"
     return format_html(
         '<span class="sla-badge sla-{}"><span class="badge">{}</span>'
