@@ -9,9 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import selectors as account_selectors
 from accounts.models import User
-from notifications.services import email_queue, notify
+from notifications.services import email_queue, notify_managers
 
 from . import selectors
 from .exceptions import CustomerError
@@ -131,15 +130,13 @@ def repeat_offender_suggestion_check(
     suggestion = RepeatOffenderSuggestion.objects.create(
         profile=profile, bypass_count=count, window_days=window, created_at=now
     )
-    for manager in account_selectors.managers_list():
-        notify(
-            recipient=manager,
-            key=f"repeat-offender-suggested:{suggestion.pk}:{manager.pk}",
-            template="customers/repeat_offender_suggested",
-            context={"suggestion": suggestion, "customer": customer},
-            url=reverse("customers:detail", kwargs={"user_id": customer.pk}),
-            now=now,
-        )
+    notify_managers(
+        key=f"repeat-offender-suggested:{suggestion.pk}",
+        template="customers/repeat_offender_suggested",
+        context={"suggestion": suggestion, "customer": customer},
+        url=reverse("customers:detail", kwargs={"user_id": customer.pk}),
+        now=now,
+    )
     return suggestion
 
 

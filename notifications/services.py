@@ -14,6 +14,8 @@ from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from accounts import selectors as account_selectors
+
 from . import publisher
 from .models import Notification, OutboundEmail
 
@@ -46,7 +48,7 @@ def email_queue(*, key: str, to: str, template: str, context: dict) -> OutboundE
         },
     )
     if created:
-        publisher.publish_after_commit(message.pk)
+        publisher.email_publish_after_commit(message.pk)
     return message
 
 
@@ -78,6 +80,17 @@ def notify(
         email_queue(
             key=key, to=recipient.email, template=template, context={"recipient": recipient, **context}
         )
+
+
+def notify_managers(*, key: str, template: str, context: dict, url: str, now: datetime | None = None) -> int:
+    """Tell every active IT manager, as notify() does, each under the occasion's key followed by
+    ":<their id>"; returns how many were told."""
+    managers = list(account_selectors.managers_list())
+    for manager in managers:
+        notify(
+            recipient=manager, key=f"{key}:{manager.pk}", template=template, context=context, url=url, now=now
+        )
+    return len(managers)
 
 
 def notifications_mark_read(*, recipient, notification_ids: list[int], now: datetime | None = None) -> int:
@@ -147,12 +160,8 @@ def outbound_email_relay(*, now: datetime | None = None) -> int:
             .select_for_update(skip_locked=True)
             .values_list("pk", flat=True)[: settings.OUTBOX_RELAY_BATCH_SIZE]
         )
-        published = []
-        with publisher.broker_connection() as broker:
-            for chunk in publisher.chunks(list(due)):
-                if not publisher.publish_now(chunk, broker=broker):
-                    break  # the broker is down: the rest waits for the next run
-                published.extend(chunk)
+        # The broker down: the ids not published wait for the next run.
+        published = publisher.emails_publish_now(list(due))
         OutboundEmail.objects.filter(pk__in=published).update(enqueued_at=now)
     return len(published)
 
@@ -168,7 +177,7 @@ def outbound_email_retry(*, message: OutboundEmail) -> bool:
     message.dead_at = None
     message.enqueued_at = None
     message.save(update_fields=["status", "attempts", "dead_at", "enqueued_at"])
-    publisher.publish_after_commit(message.pk)
+    publisher.email_publish_after_commit(message.pk)
     return True
 
 

@@ -8,10 +8,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts import selectors as account_selectors
 from accounts.models import User
-from notifications.publisher import task_after_commit
-from notifications.services import notify
+from notifications import publisher
+from notifications.services import notify, notify_managers
 from tickets import selectors as ticket_selectors
 from tickets.models import ProcessImprovement, Ticket, TicketEvent
 
@@ -21,9 +20,7 @@ from .models import POOR_GRADES, Grade, RecoveryCase, RecoveryEvent, Survey
 from .signals import survey_answered
 from .tokens import survey_token_make
 
-# A countdown longer than this could outlive the broker's visibility timeout and be delivered
-# again; such invitations are left to the periodic sweep, which reads due times from the database.
-MAX_COUNTDOWN_SECONDS = settings.REDIS_VISIBILITY_TIMEOUT // 2
+INVITE_TASK = "surveys.tasks.survey_invite_send_task"
 
 
 def survey_for_resolution(*, ticket: Ticket) -> Survey | None:
@@ -207,15 +204,13 @@ def recovery_case_open(
             note=case.get_reason_display(),
             created_at=now,
         )
-        for manager in account_selectors.managers_list():
-            notify(
-                recipient=manager,
-                key=f"recovery-opened:{case.pk}:{manager.pk}",
-                template="surveys/recovery_opened",
-                context={"case": case, "survey": survey, "ticket": survey.ticket},
-                url=case.get_absolute_url(),
-                now=now,
-            )
+        notify_managers(
+            key=f"recovery-opened:{case.pk}",
+            template="surveys/recovery_opened",
+            context={"case": case, "survey": survey, "ticket": survey.ticket},
+            url=case.get_absolute_url(),
+            now=now,
+        )
     return case
 
 
@@ -322,18 +317,13 @@ def manager_digest_send(*, day: date | None = None) -> int:
             )
         ),
     }
-    told = 0
     with transaction.atomic():
-        for manager in account_selectors.managers_list():
-            notify(
-                recipient=manager,
-                key=f"manager-digest:{day.isoformat()}:{manager.pk}",
-                template="surveys/manager_digest",
-                context=context,
-                url=reverse("core:home"),
-            )
-            told += 1
-    return told
+        return notify_managers(
+            key=f"manager-digest:{day.isoformat()}",
+            template="surveys/manager_digest",
+            context=context,
+            url=reverse("core:home"),
+        )
 
 
 def survey_link(survey: Survey) -> str:
@@ -341,12 +331,16 @@ def survey_link(survey: Survey) -> str:
     return reverse("surveys:answer_by_token", kwargs={"token": survey_token_make(survey)})
 
 
-def _invite_after_commit(survey: Survey) -> None:
-    from .tasks import survey_invite_send_task  # tasks import the services
+def invite_countdown_max_seconds() -> int:
+    """A longer countdown could outlive the broker's visibility timeout and be delivered again;
+    such invitations are left to the periodic sweep, which reads due times from the database."""
+    return settings.REDIS_VISIBILITY_TIMEOUT // 2
 
+
+def _invite_after_commit(survey: Survey) -> None:
     countdown = (survey.invite_due_at - timezone.now()).total_seconds()
-    if countdown <= MAX_COUNTDOWN_SECONDS:
-        task_after_commit(survey_invite_send_task, survey.pk, countdown=countdown if countdown > 0 else None)
+    if countdown <= invite_countdown_max_seconds():
+        publisher.publish_after_commit(INVITE_TASK, survey.pk, countdown=countdown if countdown > 0 else None)
 
 
 def _lock(survey_id: int, *, skip_locked: bool) -> Survey | None:

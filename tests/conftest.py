@@ -36,6 +36,15 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         session.exitstatus = 1
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None):
+    """Wait for the background publisher before the test's fixtures are torn down: a publish left
+    running would touch the database after the test lost access to it, and fail in whatever test
+    came next. A publish that does not finish fails this test (drain raises)."""
+    publisher.drain()
+    return (yield)
+
+
 @pytest.fixture
 def customer(db):
     return CustomerFactory()
@@ -108,4 +117,3 @@ def _celery_worker_session(django_db_setup, django_db_blocker) -> Iterator[None]
 def celery_worker(_celery_worker_session, transactional_db) -> Iterator[None]:
     """A running worker; the test's data is committed, so the worker's own connection sees it."""
     yield
-    publisher.drain()

@@ -341,7 +341,7 @@ class Ticket(models.Model):
     # (GIN-indexed by migration 0002); kept up to date by the services, unused on SQLite.
     search_document = SearchVectorField(null=True, editable=False)
     # Proactive follow-ups and SLA alerts are scheduled here and sent by a periodic scan (see
-    # tickets/followups.py); `*_enqueued_at` says a task for the due moment is already on its way.
+    # tickets/services/followups.py); `*_enqueued_at` says a task for the due moment is already on its way.
     followup_due_at = models.DateTimeField(null=True, blank=True)
     followup_stage = models.CharField(max_length=8, choices=FollowUp, blank=True)
     followup_enqueued_at = models.DateTimeField(null=True, blank=True)

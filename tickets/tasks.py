@@ -2,11 +2,12 @@
 
 Bound to the project's app rather than @shared_task: a shared task is a proxy that looks up the
 *current* app when called, and the current app is thread-local state that a worker can change.
+Services publish these by name (notifications.publisher), so nothing imports this module back.
 """
 
 from servicedesk.celery import app
 
-from . import followups, services
+from . import services
 
 
 @app.task
@@ -16,15 +17,15 @@ def process_fixed_followups_task(improvement_id: int) -> int:
 
 @app.task
 def followups_scan_task() -> int:
-    return followups.followups_scan()
+    return services.followups_scan()
 
 
 @app.task
 def followup_process_task(ticket_ids: list[int]) -> list[str]:
     # One transaction per ticket: a failure or a redelivery leaves the others' steps done once.
-    return [followups.followup_process(ticket_id=ticket_id) for ticket_id in ticket_ids]
+    return [services.followup_process(ticket_id=ticket_id) for ticket_id in ticket_ids]
 
 
 @app.task
 def sla_alert_process_task(ticket_ids: list[int]) -> list[str]:
-    return [followups.sla_alert_process(ticket_id=ticket_id) for ticket_id in ticket_ids]
+    return [services.sla_alert_process(ticket_id=ticket_id) for ticket_id in ticket_ids]

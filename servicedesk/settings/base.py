@@ -271,7 +271,7 @@ ATTACHMENT_EXTENSIONS = {
 # A ticket whose next SLA target falls within this many hours is "at risk" (and "breaching soon").
 SLA_AT_RISK_HOURS = env.int("SLA_AT_RISK_HOURS", default=2)
 
-# --- Proactive follow-ups (tickets/followups.py) --------------------------------------------
+# --- Proactive follow-ups (tickets/services/followups.py)----------------------------------------
 # How often customers hear from IT is a FollowUpPolicy per priority (defaults in followups.py).
 # When an update is due the assignee is nudged; this many working minutes later, if IT still has
 # not written, the customer gets an automatic status update.

@@ -4,9 +4,9 @@ import pytest
 from django.urls import reverse
 
 from notifications.models import Notification, OutboundEmail
-from notifications.services import notify
+from notifications.services import notify, notify_managers
 
-from ..accounts.factories import CustomerFactory
+from ..accounts.factories import AgentFactory, CustomerFactory, ManagerFactory
 from ..tickets.factories import TicketFactory
 
 pytestmark = pytest.mark.django_db
@@ -70,3 +70,24 @@ def test_the_list_runs_a_constant_number_of_queries(customer_client, customer, d
         _notify(customer, f"k{n}")
     with django_assert_max_num_queries(8):
         customer_client.get(reverse("notifications:list"))
+
+
+def test_every_active_manager_is_told_once_and_nobody_else():
+    managers = ManagerFactory.create_batch(2)
+    ManagerFactory(is_active=False)
+    AgentFactory()
+    ticket = TicketFactory()
+
+    for _ in range(2):  # the same occasion again changes nothing
+        told = notify_managers(
+            key=f"escalated:{ticket.pk}",
+            template="tickets/resolved",
+            context={"ticket": ticket, "reopen_days": 14},
+            url=ticket.get_absolute_url(),
+        )
+
+    assert told == 2
+    keys = set(Notification.objects.values_list("recipient_id", "key"))
+    assert keys == {(m.pk, f"escalated:{ticket.pk}:{m.pk}") for m in managers}
+    addresses = OutboundEmail.objects.values_list("to_address", flat=True)
+    assert sorted(addresses) == sorted(m.email for m in managers)

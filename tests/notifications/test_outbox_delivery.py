@@ -127,17 +127,28 @@ def test_relay_publishes_nothing_and_loses_nothing_while_the_broker_is_down(tran
     assert message.enqueued_at is None
 
 
+class HangingBroker:
+    """A TCP port that accepts connections and never answers: a broker that makes publishing hang."""
+
+    def __init__(self) -> None:
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(16)
+        self.outage = BrokerOutage(f"redis://127.0.0.1:{self.listener.getsockname()[1]}/0")
+
+    def release(self) -> None:
+        """Close the port: the hung publish fails now, and the background thread moves on."""
+        self.listener.close()
+        publisher.drain(timeout=30)
+        self.outage.end()
+
+
 @pytest.fixture
 def hanging_broker():
-    """A TCP port that accepts connections and never answers: a broker that makes publishing hang."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(16)
-    outage = BrokerOutage(f"redis://127.0.0.1:{listener.getsockname()[1]}/0")
-    yield
-    listener.close()  # the hung publish fails now, and the background thread moves on
-    publisher.drain(timeout=30)
-    outage.end()
+    broker = HangingBroker()
+    yield broker
+    if broker.listener.fileno() != -1:  # the test stopped before releasing it
+        broker.release()
 
 
 def test_a_web_request_never_waits_on_a_hanging_broker(client, transactional_db, hanging_broker):
@@ -151,7 +162,17 @@ def test_a_web_request_never_waits_on_a_hanging_broker(client, transactional_db,
 
     assert response.status_code == 302
     assert elapsed < 1.0
+    hanging_broker.release()
     assert OutboundEmail.objects.get().enqueued_at is None
+
+
+def test_a_publish_that_does_not_finish_makes_drain_fail_loudly(transactional_db, hanging_broker):
+    _queue()  # committed: its publish hangs on the broker
+
+    with pytest.raises(TimeoutError, match="still running"):
+        publisher.drain(timeout=0.5)
+
+    hanging_broker.release()
 
 
 def test_failing_mail_server_retries_with_backoff_then_dead_letters(
@@ -182,7 +203,7 @@ def test_emails_committed_together_travel_a_chunk_to_a_task(transactional_db, se
         with transaction.atomic():
             messages = [_queue(key=f"chunk:{n}") for n in range(120)]
         publisher.drain()
-        with publisher.broker_connection() as conn, conn.SimpleQueue(queue) as tasks:
+        with celery_app.connection_for_write() as conn, conn.SimpleQueue(queue) as tasks:
             published = []
             with contextlib.suppress(tasks.Empty):
                 while True:

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from notifications.models import OutboundEmail
-from notifications.publisher import broker_connection, chunks
 from notifications.services import outbound_email_relay
 from notifications.tasks import outbound_email_deliver_task
 from servicedesk.celery import app as celery_app
@@ -49,10 +48,11 @@ def test_every_email_is_sent_exactly_once_after_a_worker_is_killed(transactional
         )
         for n in range(MESSAGES)
     )
-    with broker_connection() as conn:
+    ids, size = [row.pk for row in rows], settings.OUTBOX_DELIVERY_CHUNK
+    with celery_app.connection_for_write() as conn:
         conn.default_channel.queue_purge(QUEUE)
         producer = conn.Producer()
-        for chunk in chunks([row.pk for row in rows]):
+        for chunk in (ids[start : start + size] for start in range(0, len(ids), size)):
             outbound_email_deliver_task.apply_async((chunk,), queue=QUEUE, producer=producer)
 
     worker = worker_process(queue=QUEUE, mail_dir=tmp_path)

@@ -10,9 +10,8 @@ from django.utils import timezone
 
 from notifications import publisher
 from notifications.models import OutboundEmail
-from tickets.followups import followups_scan
 from tickets.models import BusinessCalendar, Ticket, WorkingHours
-from tickets.services import ticket_claim, ticket_create
+from tickets.services import followups_scan, ticket_claim, ticket_create
 from tickets.tasks import followup_process_task
 
 from ..accounts.factories import AgentFactory, CustomerFactory

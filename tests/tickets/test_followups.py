@@ -6,13 +6,21 @@ Monday 23 to Friday 27 November 2026, 09:00–17:00 (the office_hours fixture).
 from datetime import timedelta
 
 import pytest
+from django.contrib.postgres.search import SearchQuery
+from django.db import connection
 from django.urls import reverse
 
 from customers.models import CustomerCategory, CustomerProfile
 from notifications.models import Notification, OutboundEmail
-from tickets.followups import followup_process, sla_alert_process
 from tickets.models import FollowUpPolicy, Ticket, TicketEvent, TicketMessage
-from tickets.services import ticket_claim, ticket_create, ticket_reply, ticket_status_change
+from tickets.services import (
+    followup_process,
+    sla_alert_process,
+    ticket_claim,
+    ticket_create,
+    ticket_reply,
+    ticket_status_change,
+)
 
 from ..accounts.factories import AgentFactory, CustomerFactory, ManagerFactory
 from .conftest import at
@@ -223,3 +231,15 @@ def test_the_queue_shows_tickets_whose_customer_is_due_an_update(office_hours, a
 
     page = agent_client.get(reverse("tickets:queue")).content.decode()
     assert "Customer due an update" in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the search document is Postgres full-text")
+def test_an_automatic_update_is_searchable_like_every_other_message(office_hours):
+    ticket = urgent_ticket(now=at(23, 10))
+    followup_process(ticket_id=ticket.pk, now=at(23, 12))
+
+    assert not Ticket.objects.filter(pk=ticket.pk, search_document=SearchQuery("forgotten")).exists()
+
+    followup_process(ticket_id=ticket.pk, now=at(23, 13))
+
+    assert Ticket.objects.filter(pk=ticket.pk, search_document=SearchQuery("forgotten")).exists()

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from notifications.models import OutboundEmail
 from tickets.exceptions import TicketStateError
-from tickets.followups import process_followups_unsent
 from tickets.models import ProcessImprovement, Ticket
 from tickets.services import (
     process_escalate,
     process_fixed_followups_send,
+    process_followups_unsent,
     process_improvement_complete,
     ticket_redirect,
 )

@@ -12,11 +12,10 @@ from django.db import connection
 from django.utils import timezone
 
 from notifications.models import OutboundEmail
-from notifications.publisher import broker_connection, chunks
 from notifications.tasks import outbound_email_deliver_task
 from servicedesk.celery import app as celery_app
-from tickets.followups import due_ticket_ids, followups_scan
 from tickets.models import Ticket
+from tickets.services import due_ticket_ids, followups_scan
 
 BENCH_QUEUE = "servicedesk-bench"
 
@@ -120,9 +119,10 @@ class Command(BaseCommand):
         worker = self._worker_start(processes)
         try:
             started = time.perf_counter()
-            with broker_connection() as conn:
+            ids, size = [row.pk for row in rows], settings.OUTBOX_DELIVERY_CHUNK
+            with celery_app.connection_for_write() as conn:
                 producer = conn.Producer()
-                for chunk in chunks([row.pk for row in rows]):
+                for chunk in (ids[start : start + size] for start in range(0, len(ids), size)):
                     outbound_email_deliver_task.apply_async((chunk,), queue=BENCH_QUEUE, producer=producer)
             sent = 0
             while sent < messages:
@@ -160,5 +160,5 @@ class Command(BaseCommand):
         raise CommandError("The bench worker did not start.")
 
     def _purge(self) -> None:
-        with broker_connection() as conn:
+        with celery_app.connection_for_write() as conn:
             conn.default_channel.queue_purge(BENCH_QUEUE)
