@@ -1,5 +1,5 @@
 """The demo company's week at the desk: tickets in every state, told through the services so every
-event is real."""
+event is real. Each function below is one strand of the story, called in the order it happened."""
 
 from datetime import datetime, timedelta
 
@@ -14,33 +14,47 @@ from tickets.models import Service, Ticket
 
 def tickets_demo_seed(users: dict[str, User]) -> None:
     """The first time only: a week of a living service desk."""
-    if not Ticket.objects.exists():
-        _tickets_seed(users)
+    if Ticket.objects.exists():
+        return
+    week = _Week(users)
+    _new_requests(week)
+    _vpn_in_progress(week)
+    _laptop_waiting_for_the_customer(week)
+    _password_resolved(week)
+    _software_closed(week)
+    third_paper_request = _ben_asks_for_paper_again(week)
+    _processes_taught_and_escalated(week)
+    _vip_paper_fulfilled_and_arranged(week)
+    _repeat_offender_confirmed(week, third_paper_request)
 
 
-def _tickets_seed(users: dict[str, User]) -> None:
-    """A week of a living service desk, told through the services so every event is real."""
-    now = timezone.now()
+class _Week:
+    """Who is who, and one clock: everything happens some hours before now."""
 
-    def ago(hours: float) -> datetime:
-        return now - timedelta(hours=hours)
+    def __init__(self, users: dict[str, User]) -> None:
+        self.users = users
+        self.sam, self.priya, self.maria = users["sam"], users["priya"], users["maria"]
+        self.now = timezone.now()
+
+    def ago(self, hours: float) -> datetime:
+        return self.now - timedelta(hours=hours)
 
     def submit(
-        who: str, slug: str, title: str, description: str, urgency: str, impact: str, hours: float
+        self, who: str, slug: str, title: str, description: str, urgency: str, impact: str, hours: float
     ) -> Ticket:
         return services.ticket_create(
-            customer=users[who],
+            customer=self.users[who],
             service=Service.objects.get(slug=slug),
             title=title,
             description=description,
             urgency=urgency,
             impact=impact,
-            now=ago(hours),
+            now=self.ago(hours),
         )
 
-    sam, priya, maria = users["sam"], users["priya"], users["maria"]
 
-    submit(
+def _new_requests(week: _Week) -> None:
+    week.submit(
         "alice",
         "email",
         "Shared Finance calendar not showing",
@@ -49,7 +63,7 @@ def _tickets_seed(users: dict[str, User]) -> None:
         "medium",
         1,
     )
-    submit(
+    week.submit(
         "dana",
         "printer-faults",
         "Warehouse label printer prints blank labels",
@@ -59,7 +73,10 @@ def _tickets_seed(users: dict[str, User]) -> None:
         3,
     )
 
-    vpn = submit(
+
+def _vpn_in_progress(week: _Week) -> None:
+    priya = week.priya
+    vpn = week.submit(
         "chen",
         "vpn",
         "VPN disconnects every few minutes",
@@ -68,25 +85,28 @@ def _tickets_seed(users: dict[str, User]) -> None:
         "low",
         5,
     )
-    services.ticket_claim(ticket=vpn, agent=priya, now=ago(4.9))
+    services.ticket_claim(ticket=vpn, agent=priya, now=week.ago(4.9))
     services.ticket_reply(
         ticket=vpn,
         author=priya,
         body="I am on it. Could you tell me which Wi-Fi network you are on?",
-        now=ago(4.8),
+        now=week.ago(4.8),
     )
     services.ticket_reply(
-        ticket=vpn, author=users["chen"], body="Guest Wi-Fi of the Zurich office.", now=ago(4.5)
+        ticket=vpn, author=week.users["chen"], body="Guest Wi-Fi of the Zurich office.", now=week.ago(4.5)
     )
     services.ticket_reply(
         ticket=vpn,
         author=priya,
         body="The guest network blocks the VPN's UDP port; I have "
         "switched your profile to TCP. Please reconnect.",
-        now=ago(4.2),
+        now=week.ago(4.2),
     )
 
-    laptop = submit(
+
+def _laptop_waiting_for_the_customer(week: _Week) -> None:
+    sam = week.sam
+    laptop = week.submit(
         "alice",
         "laptops",
         "Laptop fan very loud",
@@ -95,48 +115,57 @@ def _tickets_seed(users: dict[str, User]) -> None:
         "low",
         30,
     )
-    services.ticket_claim(ticket=laptop, agent=sam, now=ago(29))
+    services.ticket_claim(ticket=laptop, agent=sam, now=week.ago(29))
     services.ticket_reply(
         ticket=laptop,
         author=sam,
         body="Can you bring it to the IT bar on floor 2 at a time that suits you? It takes 30 minutes.",
-        now=ago(28),
+        now=week.ago(28),
     )
-    services.ticket_status_change(ticket=laptop, by=sam, status=Ticket.Status.PENDING, now=ago(28))
+    services.ticket_status_change(ticket=laptop, by=sam, status=Ticket.Status.PENDING, now=week.ago(28))
     services.ticket_reply(
         ticket=laptop,
         author=sam,
         body="Internal: likely dust; spare fan in cupboard B.",
         internal=True,
-        now=ago(27.5),
+        now=week.ago(27.5),
     )
 
-    password = submit(
+
+def _password_resolved(week: _Week) -> None:
+    sam = week.sam
+    password = week.submit(
         "ben", "accounts", "Locked out of CRM again", "Please unlock my CRM account.", "high", "low", 50
     )
-    services.ticket_claim(ticket=password, agent=sam, now=ago(49.8))
+    services.ticket_claim(ticket=password, agent=sam, now=week.ago(49.8))
     services.ticket_reply(
         ticket=password,
         author=sam,
         body="Unlocked. The self-service reset at https://id.northwind.example works any time too.",
-        now=ago(49.5),
+        now=week.ago(49.5),
     )
-    services.ticket_status_change(ticket=password, by=sam, status=Ticket.Status.RESOLVED, now=ago(49.4))
+    services.ticket_status_change(ticket=password, by=sam, status=Ticket.Status.RESOLVED, now=week.ago(49.4))
 
-    software = submit(
+
+def _software_closed(week: _Week) -> None:
+    priya = week.priya
+    software = week.submit(
         "dana", "software", "Need Visio for process maps", "For the new picking process.", "low", "low", 120
     )
-    services.ticket_assign(ticket=software, by=maria, assignee=priya, now=ago(119))
+    services.ticket_assign(ticket=software, by=week.maria, assignee=priya, now=week.ago(119))
     services.ticket_reply(
         ticket=software,
         author=priya,
         body="Installed: you will find Visio in the Start menu after a restart.",
-        now=ago(100),
+        now=week.ago(100),
     )
-    services.ticket_status_change(ticket=software, by=priya, status=Ticket.Status.RESOLVED, now=ago(99))
-    services.ticket_status_change(ticket=software, by=priya, status=Ticket.Status.CLOSED, now=ago(2))
+    services.ticket_status_change(ticket=software, by=priya, status=Ticket.Status.RESOLVED, now=week.ago(99))
+    services.ticket_status_change(ticket=software, by=priya, status=Ticket.Status.CLOSED, now=week.ago(2))
 
-    paper = submit(
+
+def _ben_asks_for_paper_again(week: _Week) -> Ticket:
+    """Left new for now: Sam deals with it once Ben's two earlier requests are told."""
+    return week.submit(
         "ben",
         "something-else",
         "Printer on floor 3 is out of paper",
@@ -145,9 +174,13 @@ def _tickets_seed(users: dict[str, User]) -> None:
         "medium",
         70,
     )
+
+
+def _processes_taught_and_escalated(week: _Week) -> None:
     # Alice did not know how to get a desk move: Sam teaches her the Facilities process (and rang
     # Grace for her). Dana could not get a badge: the badge process is broken, and Sam escalates it.
-    move = submit(
+    sam = week.sam
+    move = week.submit(
         "alice",
         "something-else",
         "Can IT move my desk to floor 2?",
@@ -158,9 +191,9 @@ def _tickets_seed(users: dict[str, User]) -> None:
     )
     services.ticket_teach_process(
         ticket=move, by=sam, to_service=Service.objects.get(slug="office-moves"), called_contact=True,
-        note="Happy to help you get this done quickly.", now=ago(25),
+        note="Happy to help you get this done quickly.", now=week.ago(25),
     )  # fmt: skip
-    badge = submit(
+    badge = week.submit(
         "dana",
         "something-else",
         "My badge stopped opening the warehouse door",
@@ -174,21 +207,24 @@ def _tickets_seed(users: dict[str, User]) -> None:
         ticket=badge,
         author=sam,
         body="I have asked Security to re-enable it for today; you should be able to get in now.",
-        now=ago(19),
+        now=week.ago(19),
     )
     services.process_escalate(
         ticket=badge, by=sam, process=badges,
         suggested_fix="Let the security desk re-enable badges on the spot instead of sending people to IT, "
         "and publish the badge form on the intranet.",
-        now=ago(19),
+        now=week.ago(19),
     )  # fmt: skip
     badges.process_owner = "Head of Security"  # catalog data, as the admin would set it
     badges.save(update_fields=["process_owner"])
-    services.process_health_set(process=badges, by=maria, health="broken")
+    services.process_health_set(process=badges, by=week.maria, health="broken")
 
+
+def _vip_paper_fulfilled_and_arranged(week: _Week) -> None:
     # Chen (VIP) runs out of paper before the board meeting: Priya just does it, then arranges with
     # Facilities that floor 9 is restocked every two weeks, so he never has to ask again.
-    chen_paper = submit(
+    priya = week.priya
+    chen_paper = week.submit(
         "chen",
         "something-else",
         "No paper on floor 9 before the board meeting",
@@ -201,10 +237,10 @@ def _tickets_seed(users: dict[str, User]) -> None:
         ticket=chen_paper,
         by=priya,
         note="Brought two boxes up from the store room; you are all set for the meeting.",
-        now=ago(24 * 10 - 0.5),
+        now=week.ago(24 * 10 - 0.5),
     )
     arrangement_create(
-        customer=users["chen"],
+        customer=week.users["chen"],
         by=priya,
         need="Printer paper restocked on floor 9 (executive office)",
         service=Service.objects.get(slug="printer-paper"),
@@ -213,13 +249,16 @@ def _tickets_seed(users: dict[str, User]) -> None:
         contact_email="facilities@northwind.example",
         cadence_days=14,
         first_due_on=timezone.localdate() + timedelta(days=4),
-        now=ago(24 * 10 - 1),
+        now=week.ago(24 * 10 - 1),
     )
 
+
+def _repeat_offender_confirmed(week: _Week, third_paper_request: Ticket) -> None:
     # Ben keeps asking IT for paper instead of ordering it: the third time, the system suggests
     # "repeat offender" to the managers, and Maria confirms it.
+    sam = week.sam
     for days_ago in (40, 20):
-        earlier = submit(
+        earlier = week.submit(
             "ben",
             "something-else",
             "Need printer paper",
@@ -233,21 +272,21 @@ def _tickets_seed(users: dict[str, User]) -> None:
             by=sam,
             to_service=Service.objects.get(slug="printer-paper"),
             root_cause=Ticket.RootCause.BYPASSED_PROCESS,
-            now=ago(24 * days_ago - 1),
+            now=week.ago(24 * days_ago - 1),
         )
-    services.ticket_claim(ticket=paper, agent=sam, now=ago(69))
+    services.ticket_claim(ticket=third_paper_request, agent=sam, now=week.ago(69))
     services.ticket_redirect(
-        ticket=paper,
+        ticket=third_paper_request,
         by=sam,
         to_service=Service.objects.get(slug="printer-paper"),
         root_cause=Ticket.RootCause.BYPASSED_PROCESS,
-        now=ago(68),
+        now=week.ago(68),
     )
     repeat_offender_suggestion_decide(
-        suggestion=RepeatOffenderSuggestion.objects.get(profile__user=users["ben"], status="pending"),
-        by=maria,
+        suggestion=RepeatOffenderSuggestion.objects.get(profile__user=week.users["ben"], status="pending"),
+        by=week.maria,
         confirm=True,
         reason="Three paper requests in six weeks, each time after being shown the Facilities form. "
         "The form works for his colleagues; I will talk to his manager.",
-        now=ago(60),
+        now=week.ago(60),
     )
