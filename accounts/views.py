@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -6,8 +5,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods
-
-from core.demo import DEMO_PASSWORD, DEMO_USERS
 
 from . import services
 from .forms import LoginForm, PasswordResetRequestForm
@@ -18,13 +15,6 @@ from .requests import client_ip
 class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
-
-    def get_context_data(self, **kwargs) -> dict:
-        context = super().get_context_data(**kwargs)
-        if settings.DEMO_LOGINS_VISIBLE:
-            context["demo_users"] = DEMO_USERS
-            context["demo_password"] = DEMO_PASSWORD
-        return context
 
 
 @csrf_protect

@@ -2,6 +2,6 @@ from django.apps import AppConfig
 
 
 class CoreConfig(AppConfig):
-    """Cross-cutting pages: the role-aware home, health probes, demo data."""
+    """Cross-cutting pages: the role-aware home, health probes."""
 
     name = "core"

@@ -307,8 +307,6 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SITE_NAME = env("SITE_NAME", default="IT Service Desk")
 # Where people reach the app; links in e-mails start with it.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
-# Shown on the login page so a demo visitor can sign in (local mode only).
-DEMO_LOGINS_VISIBLE = False
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -3,7 +3,7 @@
 import secrets
 
 from .base import *  # noqa: F403
-from .base import VAR_DIR, env
+from .base import INSTALLED_APPS, TEMPLATES, VAR_DIR, env
 
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 
@@ -21,4 +21,12 @@ def _secret_key_from_var() -> str:
 SECRET_KEY = env("DJANGO_SECRET_KEY", default="") or _secret_key_from_var()
 
 DEV_MAILBOX_ENABLED = DEBUG
+
+# The demo company and the benchmark (devkit/): seed_demo, seed_bench, bench, bench_followups, and
+# the demo logins table on the login page.
+INSTALLED_APPS = [*INSTALLED_APPS, "devkit"]
+TEMPLATES[0]["OPTIONS"]["context_processors"] = [
+    *TEMPLATES[0]["OPTIONS"]["context_processors"],
+    "devkit.context_processors.demo_logins",
+]
 DEMO_LOGINS_VISIBLE = env.bool("DEMO_LOGINS_VISIBLE", default=True)

@@ -1,7 +1,7 @@
 """The test suite: fast hashing, mail kept in memory, Celery on its own queue (never eager)."""
 
 from .base import *  # noqa: F403
-from .base import BASE_DIR, DATABASES, TEMPLATES, VAR_DIR
+from .base import BASE_DIR, DATABASES, INSTALLED_APPS, TEMPLATES, VAR_DIR
 
 SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-0123456789abcdef"
 DEBUG = False
@@ -22,3 +22,10 @@ CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"
 # Test-only e-mails (tests/templates/emails/tests/). Set once here, not per test: changing
 # TEMPLATES at run time rebuilds the engines while the worker thread may be rendering.
 TEMPLATES[0]["DIRS"] = [*TEMPLATES[0]["DIRS"], BASE_DIR / "tests" / "templates"]
+# The demo company and the benchmark (devkit/), so their commands and the login page's table are tested.
+INSTALLED_APPS = [*INSTALLED_APPS, "devkit"]
+TEMPLATES[0]["OPTIONS"]["context_processors"] = [
+    *TEMPLATES[0]["OPTIONS"]["context_processors"],
+    "devkit.context_processors.demo_logins",
+]
+DEMO_LOGINS_VISIBLE = False  # tests of the table turn it on

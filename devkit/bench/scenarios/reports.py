@@ -1,4 +1,4 @@
-"""Benchmark scenarios of the reports app (see core/benchmarking.py): the managers' dashboard."""
+"""Benchmark scenarios of the reports app (see ../harness.py): the managers' dashboard."""
 
 from collections.abc import Callable
 
@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from customers.models import CustomerCategory
+from devkit.bench.harness import Scenario
 from reports.models import RollupPeriod
 from tickets.models import Service, Team
 
@@ -19,9 +20,7 @@ FILTERS = {
 }
 
 
-def bench_scenarios() -> list:
-    from core.benchmarking import Scenario
-
+def bench_scenarios() -> list[Scenario]:
     scenarios = []
     for days, name in ((90, "90 days"), (730, "2 years")):
         for suffix, scope in FILTERS.items():

@@ -5,9 +5,9 @@ from django.core.management import call_command
 
 from accounts.models import User
 from accounts.roles import Role
-from core.demo import DEMO_PASSWORD, DEMO_USERS
 from customers.models import CategoryChange, CustomerProfile
-from surveys.demo import GRADED
+from devkit.demo.company import DEMO_PASSWORD, DEMO_USERS
+from devkit.demo.surveys import GRADED
 from surveys.models import RecoveryCase, Survey
 from tickets.models import Service, Ticket
 

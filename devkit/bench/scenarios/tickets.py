@@ -1,4 +1,4 @@
-"""Benchmark scenarios of the tickets app (see core/benchmarking.py): the desk and the portal."""
+"""Benchmark scenarios of the tickets app (see ../harness.py): the desk and the portal."""
 
 import itertools
 from collections.abc import Callable
@@ -7,9 +7,8 @@ from django.test import Client
 from django.urls import reverse
 
 from accounts.models import User
-from core.benchmarking import Scenario
-
-from .models import Service, Team, Ticket
+from devkit.bench.harness import Scenario
+from tickets.models import Service, Team, Ticket
 
 
 def bench_scenarios() -> list[Scenario]:

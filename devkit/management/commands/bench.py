@@ -3,7 +3,8 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.test.utils import override_settings
 
-from core.benchmarking import scenario_run, scenarios_discover
+from devkit.bench.harness import scenario_run
+from devkit.bench.scenarios import scenarios_all
 
 
 class Command(BaseCommand):
@@ -17,7 +18,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, repeat: int, only: str, as_json: bool, **options) -> None:
-        scenarios = [s for s in scenarios_discover() if only in s.name]
+        scenarios = [s for s in scenarios_all() if only in s.name]
         if not scenarios:
             raise CommandError("No scenario matches.")
         # The test client's host name, whatever this site's own hosts are.

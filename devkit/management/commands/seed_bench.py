@@ -7,8 +7,8 @@ from django.db import connection
 from accounts.models import User
 from accounts.roles import Role
 from accounts.services import user_create
-from surveys.bench_data import bench_surveys_seed
-from tickets.bench_data import bench_seed
+from devkit.bench.data.surveys import bench_surveys_seed
+from devkit.bench.data.tickets import bench_seed
 from tickets.models import Ticket
 
 

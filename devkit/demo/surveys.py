@@ -6,11 +6,10 @@ from typing import NamedTuple
 from django.utils import timezone
 
 from accounts.models import User
+from surveys import services
+from surveys.models import RecoveryCase, Survey
 from tickets import services as ticket_services
 from tickets.models import Service, Ticket
-
-from . import services
-from .models import RecoveryCase, Survey
 
 
 class Graded(NamedTuple):

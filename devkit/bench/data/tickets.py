@@ -1,25 +1,23 @@
 """A large, realistic data set for `manage.py seed_bench`: customers, agents and tickets with
 replies, written in bulk (COPY on Postgres) rather than through the services, for speed."""
 
-import csv
-import io
 import random
 import sys
-import time
-from collections.abc import Callable, Iterator
-from datetime import datetime, timedelta
+from collections.abc import Iterator
+from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
 from customers.models import CustomerCategory, CustomerProfile
+from devkit.demo.desk import catalog_seed
+from tickets.models import PRIORITY_MATRIX, SEARCH_CONFIG, Impact, Service, Ticket, TicketMessage, Urgency
 
-from .demo import IT_SERVICES, OUT_OF_SCOPE, TEAMS
-from .models import PRIORITY_MATRIX, SEARCH_CONFIG, Impact, Service, Team, Ticket, TicketMessage, Urgency
+from .bulk import Progress, bulk_write
 
 BENCH_PREFIX = "bench"
 SUBJECTS = [
@@ -34,33 +32,10 @@ REPLIES = [
 ]  # fmt: skip
 
 
-class Progress:
-    """One updating line on stderr: what, how many of how many, and how long so far."""
-
-    def __init__(self, label: str, total: int) -> None:
-        self.label, self.total, self.done, self.started = label, total, 0, time.monotonic()
-
-    def advance(self, count: int) -> None:
-        self.done += count
-        percent = min(100, 100 * self.done / self.total) if self.total else 100
-        elapsed = time.monotonic() - self.started
-        sys.stderr.write(f"\r{self.label}: {self.done:,} ({percent:.0f}%) {elapsed:.1f}s")
-        sys.stderr.flush()
-
-    def finish(self) -> None:
-        sys.stderr.write("\n")
-
-
 def bench_seed(*, tickets: int, customers: int, agents: int, seed: int = 7) -> None:
     """Add `tickets` tickets (about 2.5 replies each) for `customers` customers and `agents` agents."""
     rng = random.Random(seed)
-    teams = {name: Team.objects.get_or_create(name=name)[0] for name in TEAMS}
-    for name, slug, team, summary in IT_SERVICES:
-        Service.objects.get_or_create(
-            slug=slug, defaults={"name": name, "summary": summary, "default_team": teams[team]}
-        )
-    for entry in OUT_OF_SCOPE:
-        Service.objects.get_or_create(slug=entry["slug"], defaults={**entry, "provided_by_it": False})
+    teams = catalog_seed()
     services = list(Service.objects.values_list("pk", flat=True))
 
     customer_ids = _users_seed("customer", customers, Role.CUSTOMER, rng)
@@ -235,57 +210,3 @@ def _message_rows(rng, tickets: Iterator[tuple], agents: list[int]) -> Iterator[
         for n in range(rng.choice([1, 2, 3, 4])):
             author = customer_id if n % 2 else (assignee_id or rng.choice(agents))
             yield ticket_id, author, rng.choice(REPLIES), False, created + timedelta(minutes=30 * (n + 1))
-
-
-def bulk_write(
-    model, columns: list[str], rows: Iterator[tuple], progress: Progress, batch: int = 20_000
-) -> None:
-    """Insert rows in batches: COPY on Postgres, bulk INSERT elsewhere."""
-    write: Callable[[list[tuple]], None] = (
-        _copy(model, columns) if connection.vendor == "postgresql" else _insert(model, columns)
-    )
-    chunk: list[tuple] = []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= batch:
-            write(chunk)
-            progress.advance(len(chunk))
-            chunk = []
-    if chunk:
-        write(chunk)
-        progress.advance(len(chunk))
-    progress.finish()
-
-
-def _copy(model, columns: list[str]) -> Callable[[list[tuple]], None]:
-    table = model._meta.db_table
-
-    def write(chunk: list[tuple]) -> None:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        for row in chunk:
-            writer.writerow(["\\N" if value is None else _csv(value) for value in row])
-        buffer.seek(0)
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.copy_expert(
-                f"COPY {table} ({', '.join(columns)}) FROM STDIN WITH (FORMAT csv, NULL '\\N')", buffer
-            )
-
-    return write
-
-
-def _csv(value) -> str:
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, datetime):
-        return value.isoformat()
-    return str(value)
-
-
-def _insert(model, columns: list[str]) -> Callable[[list[tuple]], None]:
-    def write(chunk: list[tuple]) -> None:
-        model.objects.bulk_create(
-            [model(**dict(zip(columns, row, strict=True))) for row in chunk], batch_size=2000
-        )
-
-    return write

@@ -8,8 +8,10 @@ from accounts.models import User
 from accounts.roles import Role
 from accounts.services import user_create
 from reports.rollups import rollups_refresh
-from surveys.demo import surveys_demo_seed
-from tickets.demo import tickets_demo_seed
+
+from .desk import desk_demo_seed
+from .surveys import surveys_demo_seed
+from .tickets import tickets_demo_seed
 
 # Shared by every demo account and shown on the login page in local mode only.
 DEMO_PASSWORD = "servicedesk-demo"
@@ -46,6 +48,7 @@ def demo_seed() -> list[User]:
     users = {
         user.username: user for user in User.objects.filter(username__in=[u.username for u in DEMO_USERS])
     }
+    desk_demo_seed(users)
     tickets_demo_seed(users)
     surveys_demo_seed(users)
     rollups_refresh()  # the dashboards show the demo at once, not after beat's first minute

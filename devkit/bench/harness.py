@@ -1,17 +1,14 @@
-"""`manage.py bench`: each app's scenarios, measured through Django's full request stack.
+"""`manage.py bench`: each scenario (devkit/bench/scenarios/) timed through the full request stack.
 
-An app adds scenarios by defining `bench_scenarios()` in its `bench.py`, returning Scenario
-objects. A scenario's `prepare` runs once and returns the callable that makes one request;
-its `before_each`, if any, runs before every request, outside the timing (to start each one cold).
+A scenario's `prepare` runs once and returns the callable that makes one request; its
+`before_each`, if any, runs before every request, outside the timing (to start each one cold).
 """
 
-import importlib
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.apps import apps
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -36,19 +33,6 @@ class Result:
             "p95_ms": round(self.p95_ms, 2),
             "queries": self.queries,
         }
-
-
-def scenarios_discover() -> list[Scenario]:
-    found = []
-    for config in apps.get_app_configs():
-        try:
-            module = importlib.import_module(f"{config.name}.bench")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.bench":
-                raise
-            continue
-        found.extend(module.bench_scenarios())
-    return found
 
 
 def scenario_run(scenario: Scenario, *, repeat: int, warmup: int = 3) -> Result:

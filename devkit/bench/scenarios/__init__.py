@@ -1,0 +1,10 @@
+"""Everything `manage.py bench` times, one module for each app's pages."""
+
+from devkit.bench.harness import Scenario
+
+from . import reports, tickets
+
+
+def scenarios_all() -> list[Scenario]:
+    """The desk's and the portal's scenarios, then the dashboards' (the order they are printed in)."""
+    return [*tickets.bench_scenarios(), *reports.bench_scenarios()]
