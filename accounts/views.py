@@ -12,6 +12,7 @@ from core.demo import DEMO_PASSWORD, DEMO_USERS
 from . import services
 from .forms import LoginForm, PasswordResetRequestForm
 from .models import AccountEvent
+from .permissions import public
 from .requests import client_ip
 
 
@@ -27,6 +28,7 @@ class LoginView(auth_views.LoginView):
         return context
 
 
+@public("a forgotten password is why they cannot sign in")
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def password_reset_request(request: HttpRequest) -> HttpResponse:
