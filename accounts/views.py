@@ -9,6 +9,7 @@ from django.views.decorators.http import require_http_methods
 from . import services
 from .forms import LoginForm, PasswordResetRequestForm
 from .models import AccountEvent
+from .permissions import public
 from .requests import client_ip
 
 
@@ -17,6 +18,7 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
+@public("a forgotten password is why they cannot sign in")
 @csrf_protect
 @require_http_methods(["GET", "POST"])
 def password_reset_request(request: HttpRequest) -> HttpResponse:

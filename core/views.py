@@ -1,12 +1,12 @@
 from datetime import timedelta
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from accounts.permissions import public, signed_in_required
 from accounts.roles import Role
 from customers import selectors as customer_selectors
 from surveys import selectors as survey_selectors
@@ -22,7 +22,7 @@ HOME_TEMPLATES = {
 }
 
 
-@login_required
+@signed_in_required
 def home(request: HttpRequest) -> HttpResponse:
     """Each role lands on its own home page; an account without a role is told whom to ask."""
     role = request.user.role
@@ -45,6 +45,7 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, HOME_TEMPLATES.get(role, "core/home_no_role.html"), context)
 
 
+@public("the load balancer's liveness probe; it answers with nothing but ok")
 @require_GET
 @never_cache
 def healthz(request: HttpRequest) -> JsonResponse:
@@ -52,6 +53,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "ok"})
 
 
+@public("the load balancer's readiness probe; it says which dependency fails and why, no desk data")
 @require_GET
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:

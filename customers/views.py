@@ -1,15 +1,14 @@
 """The customer 360 page and the changes staff make there."""
 
-from collections.abc import Callable
-
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
+
+from accounts.permissions import agent_required
 
 from . import selectors, services
 from .exceptions import CustomerError
@@ -17,18 +16,13 @@ from .forms import ArrangementForm, CategoryForm, CustomerProfileForm, Suggestio
 from .models import RepeatOffenderSuggestion
 
 
-def staff_required(view: Callable) -> Callable:
-    """Agents and managers; a customer gets a 403 (this page is about them, not for them)."""
-    return login_required(permission_required("customers.view_customer_360", raise_exception=True)(view))
-
-
-@staff_required
+@agent_required
 @require_GET
 def customer_detail(request: HttpRequest, user_id: int) -> HttpResponse:
     return _render(request, selectors.customer_get_for_staff(user_id=user_id))
 
 
-@staff_required
+@agent_required
 @require_POST
 def customer_profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     customer = selectors.customer_get_for_staff(user_id=user_id)
@@ -40,7 +34,7 @@ def customer_profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     return redirect("customers:detail", user_id=customer.pk)
 
 
-@staff_required
+@agent_required
 @require_POST
 def customer_category_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     customer = selectors.customer_get_for_staff(user_id=user_id)
@@ -61,7 +55,7 @@ def customer_category_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     return redirect("customers:detail", user_id=customer.pk)
 
 
-@staff_required
+@agent_required
 @require_POST
 def suggestion_decide(request: HttpRequest, pk: int) -> HttpResponse:
     suggestion = get_object_or_404(RepeatOffenderSuggestion.objects.select_related("profile__user"), pk=pk)
@@ -84,7 +78,7 @@ def suggestion_decide(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("customers:detail", user_id=customer.pk)
 
 
-@staff_required
+@agent_required
 @require_POST
 def arrangement_add(request: HttpRequest, user_id: int) -> HttpResponse:
     customer = selectors.customer_get_for_staff(user_id=user_id)

@@ -1,11 +1,12 @@
 from functools import wraps
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+
+from accounts.permissions import public, signed_in_required
 
 from . import selectors, services
 
@@ -22,19 +23,21 @@ def _dev_mailbox_only(view):
     return wrapper
 
 
+@public("the developer's mailbox, only in local mode (a 404 everywhere else)")
 @_dev_mailbox_only
 def dev_mail_list(request: HttpRequest) -> HttpResponse:
     outbound_emails = selectors.outbound_email_list_recent()
     return render(request, "notifications/dev_mail_list.html", {"outbound_emails": outbound_emails})
 
 
+@public("the developer's mailbox, only in local mode (a 404 everywhere else)")
 @_dev_mailbox_only
 def dev_mail_detail(request: HttpRequest, pk: int) -> HttpResponse:
     outbound_email = selectors.outbound_email_get(pk=pk)
     return render(request, "notifications/dev_mail_detail.html", {"outbound_email": outbound_email})
 
 
-@login_required
+@signed_in_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
     """Everyone's own notices; showing them marks them read."""
@@ -46,7 +49,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@login_required
+@signed_in_required
 @require_GET
 @never_cache
 def notification_badge(request: HttpRequest) -> HttpResponse:

@@ -1,16 +1,15 @@
 """The managers' dashboard, an agent's own report card, the rows behind a figure, CSV exports."""
 
 import csv
-from collections.abc import Callable
 
 from django.conf import settings
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from accounts.models import User
+from accounts.permissions import agent_required, manager_required
 from core.pagination import query_without, uncounted_page
 from surveys.models import Grade
 
@@ -21,15 +20,7 @@ from .selectors import BREAKDOWNS, Figures, Scope
 DRILL_PAGE_SIZE = 50
 
 
-def dashboard_required(view: Callable) -> Callable:
-    return login_required(permission_required("reports.view_dashboard", raise_exception=True)(view))
-
-
-def agent_required(view: Callable) -> Callable:
-    return login_required(permission_required("accounts.work_ticket_queue", raise_exception=True)(view))
-
-
-@dashboard_required
+@manager_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
     form, teams, services = _filter_form(request)
@@ -51,7 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/dashboard.html", context)
 
 
-@dashboard_required
+@manager_required
 @require_GET
 def agents(request: HttpRequest) -> HttpResponse:
     """Every agent's figures for the dashboard's period and filter: the full agents' table."""
@@ -67,14 +58,14 @@ def agent_card_mine(request: HttpRequest) -> HttpResponse:
     return _agent_card(request, request.user, own=True)
 
 
-@dashboard_required
+@manager_required
 @require_GET
 def agent_card(request: HttpRequest, pk: int) -> HttpResponse:
     agent = get_object_or_404(User, pk=pk, is_active=True)
     return _agent_card(request, agent, own=False)
 
 
-@dashboard_required
+@manager_required
 @require_GET
 def responses(request: HttpRequest) -> HttpResponse:
     """The answered surveys behind a figure: a grade, a breakdown row, or the whole card."""
@@ -94,7 +85,7 @@ def responses(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-@dashboard_required
+@manager_required
 @require_GET
 def tickets(request: HttpRequest) -> HttpResponse:
     """The tickets created in the period behind a health figure (e.g. first answers late)."""
@@ -112,7 +103,7 @@ def tickets(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-@dashboard_required
+@manager_required
 @require_GET
 def export(request: HttpRequest, table: str) -> HttpResponse:
     """A dashboard table as CSV, for the filters on screen."""

@@ -3,7 +3,6 @@
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,8 +11,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.permissions import agent_required, customer_required, manager_required, public
 from core.pagination import query_without, uncounted_page
-from tickets.permissions import customer_required
 
 from . import figures, selectors, services
 from .exceptions import SurveyAlreadyAnswered, SurveyClosed, SurveyError
@@ -54,17 +53,10 @@ LINK_PROBLEMS = {
 }
 
 
-def manager_required(view: Callable) -> Callable:
-    return login_required(permission_required("surveys.change_recoverycase", raise_exception=True)(view))
-
-
-def agent_required(view: Callable) -> Callable:
-    return login_required(permission_required("accounts.work_ticket_queue", raise_exception=True)(view))
-
-
 # --- The survey ------------------------------------------------------------------------------
 
 
+@public("the e-mailed link: its signed token names the survey, and answering needs nothing else")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def answer_by_token(request: HttpRequest, token: str) -> HttpResponse:
@@ -81,6 +73,7 @@ def answer_by_token(request: HttpRequest, token: str) -> HttpResponse:
     return _survey_page(request, survey, on_success=lambda: redirect(thanks_url))
 
 
+@public("the e-mailed link's thank-you page, opened by the same signed token")
 @never_cache
 @require_GET
 def thanks_by_token(request: HttpRequest, token: str) -> HttpResponse:

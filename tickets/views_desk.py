@@ -4,7 +4,6 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required, permission_required
 from django.forms import Form
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,6 +14,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts import selectors as account_selectors
+from accounts.permissions import agent_required, manager_required
 from core.pagination import query_without, uncounted_page
 
 from . import presence, selectors, services
@@ -47,11 +47,6 @@ PANELS = {
     "teach": (TeachForm, "tickets/partials/_playbook.html"),
     "fulfil": (FulfilForm, "tickets/partials/_playbook.html"),
 }
-
-
-def agent_required(view: Callable) -> Callable:
-    """Desk pages: anonymous visitors log in first; customers get a 403."""
-    return login_required(permission_required("accounts.work_ticket_queue", raise_exception=True)(view))
 
 
 @agent_required
@@ -285,10 +280,6 @@ def ticket_process_escalate(request: HttpRequest, pk: int) -> HttpResponse:
         _("The managers have the process and your suggested fix; the customer hears when it changes."),
         form_name="process_form",
     )
-
-
-def manager_required(view: Callable) -> Callable:
-    return login_required(permission_required("accounts.manage_service_desk", raise_exception=True)(view))
 
 
 @manager_required

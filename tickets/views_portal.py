@@ -1,7 +1,6 @@
 """The customer portal: the catalog, submitting a request, "My requests", one request."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -9,21 +8,22 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.permissions import customer_required, signed_in_required
+
 from . import selectors, services
 from .exceptions import TicketError
 from .forms import ReopenForm, ReplyForm, TicketSubmitForm
 from .models import PRIORITY_MATRIX, Impact, Urgency
-from .permissions import customer_required
 
 
-@login_required
+@signed_in_required
 @require_GET
 def catalog_list(request: HttpRequest) -> HttpResponse:
     services_ = selectors.service_list_for_catalog()
     return render(request, "tickets/catalog_list.html", {"services": services_})
 
 
-@login_required
+@signed_in_required
 @require_GET
 def catalog_detail(request: HttpRequest, slug: str) -> HttpResponse:
     service = selectors.service_get_for_catalog(slug=slug)
@@ -128,7 +128,7 @@ def ticket_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(ticket)
 
 
-@login_required
+@signed_in_required
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
     """A ticket's file, for those who may see the ticket (404 for anyone else); always a download."""

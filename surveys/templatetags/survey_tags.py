@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import template
 from django.utils import timezone
 
+from accounts.permissions import Access
 from surveys import selectors
 
 register = template.Library()
@@ -33,7 +34,7 @@ def ticket_grades(context, ticket) -> dict:
     user = context["request"].user
     return {
         "surveys": selectors.surveys_answered_for_ticket(ticket=ticket, user=user),
-        "can_flag": user.has_perm("surveys.change_recoverycase"),
+        "can_flag": user.has_perm(Access.MANAGER.permission),  # what indifference_flag requires
         "csrf_token": context.get("csrf_token"),
     }
 

@@ -1,5 +1,9 @@
+import re
+
 import pytest
 from django.urls import reverse
+
+from .factories import AgentFactory, CustomerFactory, ManagerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -37,3 +41,15 @@ def test_anonymous_pages_show_no_account_menu(client):
 
     assert "Log out" not in page
     assert 'href="#main"' in page  # the skip link is on every page
+
+
+@pytest.mark.parametrize("factory", [CustomerFactory, AgentFactory, ManagerFactory, UserFactory])
+def test_every_link_on_the_home_page_opens_for_whoever_sees_it(client, factory):
+    client.force_login(factory())
+    page = client.get(reverse("core:home")).content.decode()
+    links = set(re.findall(r'href="(/(?!static/)[^"#?]*)', page))
+
+    refused = [link for link in sorted(links) if client.get(link).status_code == 403]
+
+    assert reverse("tickets:catalog") in links
+    assert refused == []
