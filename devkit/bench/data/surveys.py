@@ -22,9 +22,9 @@ COLUMNS = [
 def bench_surveys_seed(*, responses: int, seed: int = 11) -> None:
     """Offer a survey for resolved tickets until about `responses` of them are answered (half)."""
     rng = random.Random(seed)
-    resolved = Ticket.objects.filter(
-        status__in=Ticket.RESOLVED_STATUSES, surveys__isnull=True
-    ).values_list("pk", "customer_id", "assignee_id", "team_id", "service_id", "priority", "resolved_at")
+    resolved = Ticket.objects.filter(status__in=Ticket.RESOLVED_STATUSES, surveys__isnull=True).values_list(
+        "pk", "customer_id", "assignee_id", "team_id", "service_id", "priority", "resolved_at"
+    )
     offered = min(responses * 2, resolved.count())
     categories = dict(
         Ticket.objects.filter(customer__customer_profile__isnull=False)
