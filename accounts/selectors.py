@@ -15,6 +15,12 @@ def managers_list() -> QuerySet[User]:
     ).distinct()
 
 
+def user_names(*, ids: list[int]) -> dict[int, str]:
+    """The names people are shown by (first and last name, else username), by id, in one query."""
+    users = User.objects.filter(pk__in=ids).values_list("pk", "first_name", "last_name", "username")
+    return {pk: f"{first} {last}".strip() or username for pk, first, last, username in users}
+
+
 def agents_list() -> QuerySet[User]:
     """Everyone who works tickets (agents and managers), for assignment menus."""
     # Members of the few groups holding the permission, fetched first: as one joined query the

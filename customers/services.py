@@ -11,8 +11,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from notifications.services import email_queue, notify_managers
+from tickets import selectors as ticket_selectors
 
-from . import selectors
 from .exceptions import CustomerError
 from .models import (
     ArrangementReminder,
@@ -119,7 +119,7 @@ def repeat_offender_suggestion_check(
         .first()
     )
     since = max(filter(None, [now - timedelta(days=window), last_dismissal]))
-    count = selectors.bypass_count(customer=customer, since=since)
+    count = ticket_selectors.ticket_bypass_count(customer=customer, since=since)
     if pending:
         if count != pending.bypass_count:
             pending.bypass_count = count

@@ -14,6 +14,7 @@ from . import selectors, services
 from .exceptions import CustomerError
 from .forms import ArrangementForm, CategoryForm, CustomerProfileForm, SuggestionDecisionForm
 from .models import RepeatOffenderSuggestion
+from .overview import customer_360
 
 
 @agent_required
@@ -91,7 +92,7 @@ def arrangement_add(request: HttpRequest, user_id: int) -> HttpResponse:
 
 
 def _render(request: HttpRequest, customer, *, status: int = 200, **forms) -> HttpResponse:
-    overview = selectors.customer_360(customer=customer, now=timezone.now())
+    overview = customer_360(customer=customer, now=timezone.now())
     profile = overview.profile
     context = {
         "overview": overview,

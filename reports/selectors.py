@@ -11,11 +11,14 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Max, Q, QuerySet
 
-from accounts.models import User
-from customers.models import CustomerCategory, CustomerProfile, RepeatOffenderSuggestion
+from accounts import selectors as account_selectors
+from customers import selectors as customer_selectors
+from customers.models import CustomerCategory
+from surveys import selectors as survey_selectors
 from surveys.figures import GRADE_TOTALS, ReportCard, gpa, ratio
-from surveys.models import RecoveryCase, Survey
-from tickets.models import Service, Team, Ticket
+from surveys.models import Survey
+from tickets import selectors as ticket_selectors
+from tickets.models import Ticket
 from tickets.querysets import sla_due_before
 
 from .models import BUCKET_COUNT, DURATION_BUCKETS, ROLLUP_TOTAL_NAMES, Rollup, RollupPeriod, Span
@@ -69,13 +72,7 @@ class Scope:
         if self.dim == "service":
             return tickets.filter(service_id=self.key)
         if self.dim == "category":
-            # A semi-join on the profiles: joining users and profiles row by row costs far more.
-            if self.key == CustomerCategory.GENERAL:
-                others = CustomerProfile.objects.exclude(category=CustomerCategory.GENERAL)
-                return tickets.exclude(customer_id__in=others.values("user_id"))
-            return tickets.filter(
-                customer_id__in=CustomerProfile.objects.filter(category=self.key).values("user_id")
-            )
+            return tickets.filter(customer_selectors.customer_in_category(self.key))
         return tickets
 
     def surveys(self, surveys: QuerySet[Survey]) -> QuerySet[Survey]:
@@ -230,10 +227,8 @@ def _breakdown_rows(totals: dict[str, dict[str, int]], labels: dict[str, str]) -
 
 
 def agent_labels(keys: list[str]) -> dict[str, str]:
-    ids = [int(key) for key in keys if key]
-    users = User.objects.filter(pk__in=ids).values_list("pk", "first_name", "last_name", "username")
-    names = {str(pk): f"{first} {last}".strip() or username for pk, first, last, username in users}
-    return {"": "Nobody (unassigned)", **names}
+    names = account_selectors.user_names(ids=[int(key) for key in keys if key])
+    return {"": "Nobody (unassigned)", **{str(pk): name for pk, name in names.items()}}
 
 
 @dataclass(frozen=True)
@@ -278,18 +273,14 @@ def processes_turning_customers_away(*, period: Period, scope: Scope, limit: int
 
 def waiting_counts() -> dict[str, int]:
     return {
-        "recovery_open": RecoveryCase.objects.exclude(status=RecoveryCase.Status.CLOSED).count(),
-        "suggestions_waiting": RepeatOffenderSuggestion.objects.filter(
-            status=RepeatOffenderSuggestion.Status.PENDING
-        ).count(),
+        "recovery_open": survey_selectors.recovery_cases_unclosed_count(),
+        "suggestions_waiting": customer_selectors.repeat_offender_suggestions_waiting(),
     }
 
 
 def scope_choices() -> tuple[dict[str, str], dict[str, str]]:
     """Team and service names by id (for the filter and the breakdowns' labels)."""
-    teams = {str(pk): name for pk, name in Team.objects.order_by("name").values_list("pk", "name")}
-    services = {str(pk): name for pk, name in Service.objects.order_by("name").values_list("pk", "name")}
-    return teams, services
+    return ticket_selectors.team_names(), ticket_selectors.service_names()
 
 
 def surveys_behind(

@@ -63,6 +63,11 @@ def surveys_answered_for_agent(*, agent: User) -> QuerySet[Survey]:
     )
 
 
+def surveys_sent_to_customer(*, customer: User) -> QuerySet[Survey]:
+    """Every survey the customer was sent and that still stands (the report card of their grades)."""
+    return Survey.objects.filter(customer=customer, cancelled_at__isnull=True)
+
+
 def surveys_answered_by_customer(*, customer: User) -> QuerySet[Survey]:
     """The grades a customer gave, newest first (the customer 360 page)."""
     return (

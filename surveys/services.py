@@ -9,9 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from customers import selectors as customer_selectors
 from notifications import publisher
 from notifications.services import notify, notify_managers
-from tickets import selectors as ticket_selectors
 from tickets.models import ProcessImprovement, Ticket, TicketEvent
 
 from .exceptions import SurveyAlreadyAnswered, SurveyClosed, SurveyError
@@ -53,7 +53,7 @@ def survey_for_resolution(*, ticket: Ticket) -> Survey | None:
         team_id=ticket.team_id,
         service_id=ticket.service_id,
         priority=ticket.priority,
-        customer_category=ticket_selectors.customer_category_get(user=ticket.customer),
+        customer_category=customer_selectors.customer_category_get(user=ticket.customer),
         resolved_at=now,
         created_at=now,
         invite_due_at=invite_due_at,

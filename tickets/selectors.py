@@ -12,7 +12,7 @@ from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
-from customers.models import CustomerCategory, CustomerProfile
+from customers.models import CustomerCategory
 
 from . import sla
 from .models import (
@@ -96,12 +96,6 @@ def sla_expectation_get(
             calendar, start, targets.resolution_minutes + paused_minutes
         ),
     )
-
-
-def customer_category_get(*, user: User) -> str:
-    """The customer's category (general when they have no profile yet). Internal: never show it to them."""
-    category = CustomerProfile.objects.filter(user=user).values_list("category", flat=True).first()
-    return category or CustomerCategory.GENERAL
 
 
 def service_list_for_catalog() -> QuerySet[Service]:
@@ -357,3 +351,63 @@ def process_register(*, since: datetime) -> QuerySet[Service]:
         .prefetch_related("improvements__proposed_by")
         .order_by("-customers_turned_away", "-requests_cited", "name")
     )
+
+
+# --- What other apps show of tickets: a customer's requests (the customer 360 page) ----------
+
+RECENT_REQUESTS_SHOWN = 50
+
+
+@dataclass(frozen=True)
+class CustomerRequests:
+    """A customer's requests as staff see them on the customer's page."""
+
+    recent: list[Ticket]
+    total: int
+    unresolved: int
+    root_causes: list[tuple[str, int]]  # (label, requests), every root cause in its order
+
+
+def customer_requests_get(*, customer: User) -> CustomerRequests:
+    """The customer's latest requests, how many in all and unresolved, and why they came to IT."""
+    tickets = Ticket.objects.filter(customer=customer)
+    root_causes = {
+        row["root_cause"]: row["n"]
+        for row in tickets.exclude(root_cause="").values("root_cause").annotate(n=Count("pk"))
+    }
+    return CustomerRequests(
+        recent=list(
+            tickets.select_related("service", "assignee").defer("search_document")[:RECENT_REQUESTS_SHOWN]
+        ),
+        total=tickets.count(),
+        unresolved=tickets.unresolved().count(),
+        root_causes=[(label, root_causes.get(value, 0)) for value, label in Ticket.RootCause.choices],
+    )
+
+
+def ticket_bypass_count(*, customer: User, since: datetime) -> int:
+    """Requests this customer brought to IT instead of the official process, on purpose, since then."""
+    return Ticket.objects.filter(
+        customer=customer, root_cause=Ticket.RootCause.BYPASSED_PROCESS, resolved_at__gte=since
+    ).count()
+
+
+def ticket_requests_by_service(*, customer: User, service_ids: set[int]) -> list[tuple[int, datetime]]:
+    """(service id, submitted at) of each of the customer's requests for these services."""
+    if not service_ids:
+        return []
+    return list(
+        Ticket.objects.filter(customer=customer, service_id__in=service_ids).values_list(
+            "service_id", "created_at"
+        )
+    )
+
+
+def team_names() -> dict[str, str]:
+    """Every team's name by id (filters and report labels)."""
+    return {str(pk): name for pk, name in Team.objects.order_by("name").values_list("pk", "name")}
+
+
+def service_names() -> dict[str, str]:
+    """Every catalog entry's name by id (filters and report labels)."""
+    return {str(pk): name for pk, name in Service.objects.order_by("name").values_list("pk", "name")}

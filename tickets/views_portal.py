@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import customer_required, signed_in_required
+from customers import selectors as customer_selectors
 
 from . import selectors, services
 from .exceptions import TicketError
@@ -75,7 +76,7 @@ def _expectation(request: HttpRequest, form: TicketSubmitForm) -> selectors.SlaE
         urgency, impact = Urgency.MEDIUM, Impact.LOW
     return selectors.sla_expectation_get(
         priority=PRIORITY_MATRIX[(urgency, impact)],
-        category=selectors.customer_category_get(user=request.user),
+        category=customer_selectors.customer_category_get(user=request.user),
         start=timezone.now(),
     )
 

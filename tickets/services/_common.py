@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from customers import selectors as customer_selectors
 from customers.models import CustomerCategory
 from notifications.services import notify
 
@@ -144,7 +145,7 @@ def move(
         status == Ticket.Status.RESOLVED
         and by is not None
         and not ticket.root_cause
-        and selectors.customer_category_get(user=ticket.customer) == CustomerCategory.REPEAT_OFFENDER
+        and customer_selectors.customer_category_get(user=ticket.customer) == CustomerCategory.REPEAT_OFFENDER
     ):
         raise TicketStateError(
             _("This customer keeps going around processes: record the root cause before resolving.")
@@ -188,7 +189,7 @@ def sla_due_times_set(ticket: Ticket) -> None:
     """Due times from submission: the priority's targets (for this customer) plus the time paused."""
     due = selectors.sla_expectation_get(
         priority=ticket.priority,
-        category=selectors.customer_category_get(user=ticket.customer),
+        category=customer_selectors.customer_category_get(user=ticket.customer),
         start=ticket.created_at,
         paused_minutes=ticket.sla_paused_minutes,
     )

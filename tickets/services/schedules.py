@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 
+from customers import selectors as customer_selectors
 from customers.models import CustomerCategory
 
 from .. import selectors, sla
@@ -38,7 +39,7 @@ def followup_schedule(ticket: Ticket, *, now: datetime, calendar: sla.WorkingCal
     calendar = calendar or selectors.working_calendar_get()
     if ticket.status in Ticket.AWAITING_IT_STATUSES:
         minutes = update_interval_minutes(
-            priority=ticket.priority, category=selectors.customer_category_get(user=ticket.customer)
+            priority=ticket.priority, category=customer_selectors.customer_category_get(user=ticket.customer)
         )
         followup_set(ticket, Ticket.FollowUp.NUDGE, sla.add_business_minutes(calendar, now, minutes))
     elif ticket.status == Ticket.Status.PENDING:

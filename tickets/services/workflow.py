@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from customers.models import CustomerProfile
+from customers import selectors as customer_selectors
 from notifications.services import notify_managers
 
 from ..exceptions import TicketClaimedError, TicketStateError
@@ -214,7 +214,11 @@ def ticket_escalate(
             "ticket": ticket,
             "by": by,
             "reason": reason,
-            "customers_manager": _customers_manager(ticket) if to_customers_manager else None,
+            "customers_manager": (
+                customer_selectors.customer_manager_get(user=ticket.customer)
+                if to_customers_manager
+                else None
+            ),
             "to_customers_manager": to_customers_manager,
         },
         url=staff_url(ticket),
@@ -285,8 +289,3 @@ def _assign(ticket: Ticket, assignee: User | None, by: User, *, now: datetime) -
         notify_about_ticket(
             assignee, f"ticket-assigned:{assigned.pk}", "tickets/assigned", ticket=ticket, by=by
         )
-
-
-def _customers_manager(ticket: Ticket) -> User | None:
-    profile = CustomerProfile.objects.filter(user_id=ticket.customer_id).select_related("manager").first()
-    return profile.manager if profile else None
