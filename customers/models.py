@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CustomerCategory(models.TextChoices):
-    """How IT serves this person (seed 001). Internal and sensitive: never shown to the customer."""
+    """How IT serves this person: its playbook. Internal and sensitive: never shown to the customer."""
 
     GENERAL = "general", _("General")
     VIP = "vip", _("VIP")
@@ -115,7 +115,7 @@ class RepeatOffenderSuggestion(models.Model):
 
 
 class ProactiveArrangement(models.Model):
-    """A recurring need met before the customer has to ask (seed 001: "so they never have to ask
+    """A recurring need met before the customer has to ask (the VIP playbook: "so they never have to ask
     again"), e.g. paper replenished on floor 9 every two weeks by Facilities."""
 
     customer = models.ForeignKey(

@@ -12,8 +12,8 @@ from tickets.models import Priority, Service, Team, Ticket
 
 
 class Grade(models.TextChoices):
-    """The report card of seed 002. For internal IT every unhappy customer is an F risk: they
-    cannot take their business elsewhere."""
+    """The report card: A and B exceed expectations, C meets them, D and F disappoint. For internal
+    IT every unhappy customer is an F risk: they cannot take their business elsewhere."""
 
     A = "A", _("A — far beyond expectations")
     B = "B", _("B — exceeded expectations")
@@ -29,7 +29,8 @@ POOR_GRADES = (Grade.D, Grade.F)
 
 
 class Driver(models.TextChoices):
-    """What drove the grade most (seed 002: indifference drives 68% of departures, product 14%)."""
+    """What drove the grade most: most customers who leave do so for an attitude of indifference,
+    few for the product itself."""
 
     ATTITUDE = "attitude", _("Attitude: how much they cared")
     OUTCOME = "outcome", _("The outcome")
@@ -44,7 +45,7 @@ class WouldChoose(models.TextChoices):
     NO = "no", _("No")
 
 
-# The service dimensions of seed 004 (SERVQUAL), asked 1–5: field name → question.
+# The service-quality dimensions (SERVQUAL), asked 1–5: field name → question.
 DIMENSIONS = {
     "responsiveness": _("Responsiveness: they dealt with it promptly"),
     "reliability": _("Reliability: it was done right, as promised"),
@@ -169,10 +170,6 @@ class Survey(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("surveys:answer", kwargs={"pk": self.pk})
-
-    @property
-    def is_answered(self) -> bool:
-        return self.answered_at is not None
 
     @property
     def indifference(self) -> bool:

@@ -23,6 +23,7 @@ from .tokens import survey_token_make
 INVITE_TASK = "surveys.tasks.survey_invite_send_task"
 
 
+@transaction.atomic
 def survey_for_resolution(*, ticket: Ticket) -> Survey | None:
     """A ticket was resolved (inside its transaction): schedule the customer's invitation.
 

@@ -7,11 +7,11 @@ from django.utils import timezone
 
 from notifications.models import OutboundEmail
 from surveys.models import Survey
-from surveys.services import survey_answer, surveys_due_send
+from surveys.services import survey_answer, survey_for_resolution, surveys_due_send
 from tickets.services import ticket_reopen, ticket_status_change
 
 from ..accounts.factories import AgentFactory, CustomerFactory
-from ..tickets.factories import TeamFactory
+from ..tickets.factories import TeamFactory, TicketFactory
 from .factories import resolved_ticket
 
 pytestmark = pytest.mark.django_db
@@ -193,3 +193,13 @@ def test_the_sweep_takes_a_bounded_batch(settings):
 
     assert surveys_due_send(now=now, batch_size=2) == (2, 0)
     assert surveys_due_send(now=now, batch_size=2) == (1, 0)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_survey_is_scheduled_in_its_own_transaction_when_the_caller_has_none():
+    ticket = TicketFactory(status="resolved", resolved_at=timezone.now(), sla_paused_at=timezone.now())
+
+    survey = survey_for_resolution(ticket=ticket)  # no transaction around it: autocommit
+
+    assert Survey.objects.get(ticket=ticket) == survey
+    assert survey.invite_due_at is not None

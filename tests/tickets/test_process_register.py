@@ -4,6 +4,7 @@ a process turned away hears when it changes, exactly once."""
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.urls import reverse
 from django.utils import timezone
 
@@ -140,3 +141,18 @@ def test_followups_the_broker_never_got_are_sent_by_the_scan(agent, manager):
     assert (
         OutboundEmail.objects.filter(template="tickets/process_fixed", to_address=customer.email).count() == 1
     )
+
+
+def test_judging_a_process_is_audited_with_who_did_it(manager_client, manager):
+    paper = OutOfScopeServiceFactory()
+
+    response = manager_client.post(reverse("tickets:process_health", args=[paper.pk]), {"health": "broken"})
+    manager_client.post(reverse("tickets:process_health", args=[paper.pk]), {"health": "broken"})  # no change
+
+    assert response.status_code == 302
+    paper.refresh_from_db()
+    assert paper.process_health == "broken"
+    (entry,) = LogEntry.objects.filter(object_id=str(paper.pk))
+    assert entry.user == manager
+    assert entry.action_flag == CHANGE
+    assert "Works → Broken" in entry.get_change_message()

@@ -3,6 +3,7 @@ judged by the managers, improved, and every customer it turned away hears what c
 
 from datetime import datetime, timedelta
 
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -44,9 +45,21 @@ def process_escalate(
 
 @transaction.atomic
 def process_health_set(*, process: Service, by: User, health: str) -> Service:
-    """How well an official process works, as the managers judge it."""
+    """How well an official process works, as a manager judges it; a change is audited in the admin
+    log (the catalog entry's history), as changes made in the admin are."""
+    process = Service.objects.select_for_update().get(pk=process.pk)
+    if process.process_health == health:
+        return process
+    old = process.get_process_health_display()
     process.process_health = health
     process.save(update_fields=["process_health"])
+    LogEntry.objects.log_actions(
+        user_id=by.pk,
+        queryset=Service.objects.filter(pk=process.pk),
+        action_flag=CHANGE,
+        change_message=f"Process health: {old} → {process.get_process_health_display()} (process register)",
+        single_object=True,
+    )
     return process
 
 
