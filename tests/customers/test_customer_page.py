@@ -129,7 +129,10 @@ def test_the_page_runs_a_constant_number_of_queries(agent_client, customer, djan
     TicketFactory.create_batch(30, customer=customer)
 
     with django_assert_max_num_queries(16):  # 14, and the grades: the latest and their report card
-        agent_client.get(_url(customer))
+        response = agent_client.get(_url(customer))
+
+    assert response.status_code == 200
+    assert len(response.context["overview"].requests.recent) == 30
 
 
 @pytest.mark.parametrize("hostile", HOSTILE_INPUTS)

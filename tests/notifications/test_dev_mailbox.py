@@ -46,4 +46,5 @@ def test_dev_mailbox_list_runs_one_query_however_many_emails(client, django_asse
     with django_assert_num_queries(1):  # the newest outbox rows; an anonymous visitor has no session
         response = client.get(reverse("notifications:dev_mail_list"))
 
+    assert response.status_code == 200
     assert response.content.decode().count("<tr>") == 31  # header and one row each

@@ -69,7 +69,10 @@ def test_the_list_runs_a_constant_number_of_queries(customer_client, customer, d
     for n in range(30):
         _notify(customer, f"k{n}")
     with django_assert_max_num_queries(8):
-        customer_client.get(reverse("notifications:list"))
+        response = customer_client.get(reverse("notifications:list"))
+
+    assert response.status_code == 200
+    assert len(response.context["notices"]) == 30
 
 
 def test_every_active_manager_is_told_once_and_nobody_else():

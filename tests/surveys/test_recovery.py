@@ -207,11 +207,15 @@ def manager_client_get_404() -> bool:
 def test_the_queue_runs_a_constant_number_of_queries(manager_client, django_assert_max_num_queries):
     answer("F")
     with django_assert_max_num_queries(10) as few:
-        manager_client.get(reverse("surveys:recovery_queue"))
+        response = manager_client.get(reverse("surveys:recovery_queue"))
+    assert response.status_code == 200
+    assert len(response.context["cases"]) == 1
     for _ in range(12):
         answer("D")
     with django_assert_max_num_queries(len(few.captured_queries)):
-        manager_client.get(reverse("surveys:recovery_queue"))
+        response = manager_client.get(reverse("surveys:recovery_queue"))
+    assert response.status_code == 200
+    assert len(response.context["cases"]) == 13
 
 
 def test_the_managers_home_counts_open_cases(manager_client):

@@ -103,17 +103,22 @@ def test_my_grades_runs_a_constant_number_of_queries(client, django_assert_max_n
     client.force_login(me)
     answered_survey(agent=me)
     with django_assert_max_num_queries(8) as few:
-        client.get(reverse("surveys:grades_mine"))
+        response = client.get(reverse("surveys:grades_mine"))
+    assert response.status_code == 200
+    assert len(response.context["surveys"]) == 1
     for _ in range(15):
         answered_survey(agent=me)
     with django_assert_max_num_queries(len(few.captured_queries)):
-        client.get(reverse("surveys:grades_mine"))
+        response = client.get(reverse("surveys:grades_mine"))
+    assert response.status_code == 200
+    assert len(response.context["surveys"]) == 16
 
 
 def test_the_desk_ticket_page_adds_one_query_for_grades(agent_client, agent, django_assert_max_num_queries):
     survey = answered_survey(agent=agent)
     with django_assert_max_num_queries(30) as counted:
-        agent_client.get(reverse("tickets:agent_detail", args=[survey.ticket_id]))
+        response = agent_client.get(reverse("tickets:agent_detail", args=[survey.ticket_id]))
+    assert response.status_code == 200
     assert sum("surveys_survey" in q["sql"] for q in counted.captured_queries) == 1
 
 

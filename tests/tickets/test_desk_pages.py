@@ -148,6 +148,7 @@ def test_queue_runs_a_constant_number_of_queries(agent_client, django_assert_max
     with django_assert_max_num_queries(12):
         response = agent_client.get(QUEUE)
 
+    assert response.status_code == 200
     assert len(response.context["tickets"]) == 25
 
 
@@ -285,7 +286,10 @@ def test_ticket_page_runs_a_constant_number_of_queries(agent_client, agent, djan
         TicketMessageFactory(ticket=ticket, author=agent)
 
     with django_assert_max_num_queries(16):
-        agent_client.get(reverse("tickets:agent_detail", args=[ticket.pk]))
+        response = agent_client.get(reverse("tickets:agent_detail", args=[ticket.pk]))
+
+    assert response.status_code == 200
+    assert len(response.context["conversation"]) == 15
 
 
 @pytest.mark.parametrize("hostile", HOSTILE_INPUTS)

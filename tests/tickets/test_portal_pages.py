@@ -137,6 +137,7 @@ def test_my_requests_runs_constant_queries(customer_client, customer, django_ass
     with django_assert_max_num_queries(6):
         response = customer_client.get(reverse("tickets:my_requests"))
 
+    assert response.status_code == 200
     assert response.content.decode().count('class="badge status-badge') == 25
 
 
