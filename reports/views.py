@@ -13,9 +13,10 @@ from accounts.permissions import agent_required, manager_required
 from core.pagination import query_without, uncounted_page
 from surveys.models import Grade
 
-from . import selectors
+from . import selectors, totals
 from .forms import DashboardFilterForm
-from .selectors import BREAKDOWNS, Figures, Scope
+from .selectors import BREAKDOWNS
+from .totals import Figures, Scope
 
 DRILL_PAGE_SIZE = 50
 
@@ -36,7 +37,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "board": board,
         "breakdown_titles": BREAKDOWNS,
         "query": _query(request),
-        "rollups_version": selectors.rollups_version(),
+        "rollups_version": totals.rollups_version(),
         "cache_seconds": settings.REPORTS_CACHE_SECONDS,
     }
     return render(request, "reports/dashboard.html", context)
@@ -118,7 +119,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
     writer = csv.writer(response)
     if table == "trend":
         writer.writerow(["week starting", *FIGURE_COLUMNS])
-        for week in selectors.weekly_trend(today=period.last, scope=scope):
+        for week in totals.weekly_trend(today=period.last, scope=scope):
             writer.writerow([week.week.isoformat(), *_figure_cells(week.figures)])
         return response
     labels = selectors.dashboard_labels(teams, services).get(table)
@@ -154,7 +155,7 @@ def _csv_safe(text: str) -> str:
 def _agent_card(request: HttpRequest, agent: User, *, own: bool) -> HttpResponse:
     form, _teams, _services = _filter_form(request)
     period = form.chosen_period()
-    figures, previous = selectors.figures_with_previous(
+    figures, previous = totals.figures_with_previous(
         period=period, scope=Scope(), dim="agent", key=str(agent.pk)
     )
     context = {
@@ -164,7 +165,7 @@ def _agent_card(request: HttpRequest, agent: User, *, own: bool) -> HttpResponse
         "period": period,
         "figures": figures,
         "previous": previous,
-        "trend": selectors.weekly_trend(today=period.last, scope=Scope(), dim="agent", key=str(agent.pk)),
+        "trend": totals.weekly_trend(today=period.last, scope=Scope(), dim="agent", key=str(agent.pk)),
         "query": _query(request),
     }
     return render(request, "reports/agent_card.html", context)

@@ -7,7 +7,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
-from reports.selectors import BreakdownRow, DurationMedian, TrendWeek
+from reports.selectors import BreakdownRow
+from reports.totals import DurationMedian, TrendWeek
 from surveys.templatetags.survey_tags import percent, percent_number
 
 register = template.Library()

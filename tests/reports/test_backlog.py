@@ -9,7 +9,8 @@ from django.core.cache.backends import locmem
 from django.urls import reverse
 from django.utils import timezone
 
-from reports.selectors import BACKLOG_AGES, Scope, backlog
+from reports.selectors import BACKLOG_AGES, backlog
+from reports.totals import Scope
 
 from ..tickets.factories import TeamFactory, TicketFactory
 

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from customers.models import CustomerCategory
-from reports import selectors
+from reports import selectors, totals
 from reports.periods import Period
 from reports.rollups import rollups_refresh
 from surveys.figures import report_card
@@ -266,9 +266,9 @@ def test_a_large_desk_gets_an_overview_of_its_agents_and_a_page_with_them_all(
 
 def test_an_overview_never_names_an_agent_twice(grades, monkeypatch):
     monkeypatch.setattr(selectors, "AGENT_OVERVIEW_MIN_RESPONSES", 1)
-    totals = selectors.totals_by_key(period=Period.ending_today(30), scope=selectors.Scope(), dim="agent")
+    agent_totals = totals.totals_by_key(period=Period.ending_today(30), scope=totals.Scope(), dim="agent")
 
-    overview = selectors.agent_overview(totals)  # two graded agents, five places on each list
+    overview = selectors.agent_overview(agent_totals)  # two graded agents, five places on each list
 
     assert [row.label for row in overview.lowest] == ["Priya Shah", "Sam Lee"]
     assert overview.highest == []

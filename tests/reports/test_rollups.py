@@ -13,14 +13,8 @@ from customers.services import customer_category_set
 from reports.models import Rollup, RollupPeriod, Span
 from reports.periods import Period
 from reports.rollups import duration_bucket, rollups_refresh
-from reports.selectors import (
-    Health,
-    Scope,
-    breakdown,
-    figures_with_previous,
-    totals_by_key,
-    weekly_trend,
-)
+from reports.selectors import breakdown
+from reports.totals import Health, Scope, figures_with_previous, totals_by_key, weekly_trend
 from surveys.figures import ratio, report_card
 from surveys.models import Survey
 from surveys.services import survey_answer
