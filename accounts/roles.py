@@ -41,7 +41,7 @@ ROLE_DEFINING_PERMISSION = {
     Role.MANAGER: "accounts.manage_service_desk",
 }
 
-_AGENT_PERMISSIONS = ["accounts.work_ticket_queue", "customers.view_customer_360"]
+_AGENT_PERMISSIONS = ["accounts.work_ticket_queue"]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {
     Role.CUSTOMER: ["accounts.use_customer_portal"],
@@ -77,7 +77,5 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "surveys.view_survey",
         "surveys.view_recoverycase",
         "surveys.change_recoverycase",
-        # The report card and the service's health, for the whole desk.
-        "reports.view_dashboard",
     ],
 }

@@ -38,7 +38,6 @@ class CustomerProfile(models.Model):
         # The dashboards filter tickets by their customers' category: read from this index alone.
         indexes = [models.Index(fields=["category", "user"], name="customers_category_user_idx")]
         permissions = [
-            ("view_customer_360", "Can see a customer's 360 page"),
             ("set_customer_category", "Can set or clear a customer's category, repeat offender included"),
         ]
 

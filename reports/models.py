@@ -60,7 +60,6 @@ class Rollup(models.Model):
                 fields=["filter_dim", "filter_key", "dim", "span", "start"], name="reports_rollup_read_idx"
             )
         ]
-        permissions = [("view_dashboard", _("Can view the managers' dashboards"))]
 
     def __str__(self) -> str:
         return f"{self.span} {self.start} {self.filter_dim}={self.filter_key} {self.dim}={self.key}"

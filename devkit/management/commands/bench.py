@@ -27,6 +27,7 @@ class Command(BaseCommand):
         if as_json:
             self.stdout.write(json.dumps({r.name: r.as_dict() for r in results}))
             return
-        self.stdout.write(f"{'scenario':<32} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
+        width = max(len("scenario"), *(len(r.name) for r in results))
+        self.stdout.write(f"{'scenario':<{width}} {'median ms':>10} {'p95 ms':>8} {'queries':>8}")
         for r in results:
-            self.stdout.write(f"{r.name:<32} {r.median_ms:>10.1f} {r.p95_ms:>8.1f} {r.queries:>8}")
+            self.stdout.write(f"{r.name:<{width}} {r.median_ms:>10.1f} {r.p95_ms:>8.1f} {r.queries:>8}")
