@@ -36,3 +36,10 @@ def test_app_services_wait_for_migrations_and_healthy_dependencies():
         assert depends["migrate"]["condition"] == "service_completed_successfully"
         assert depends["postgres"]["condition"] == "service_healthy"
         assert depends["redis"]["condition"] == "service_healthy"
+
+
+def test_the_lock_files_name_no_package_index_or_folder_of_one_machine():
+    for lock_file in (ROOT / "requirements").glob("*.txt"):
+        options = [line for line in lock_file.read_text().splitlines() if line.startswith("-")]
+
+        assert options == [], f"{lock_file.name}: {options}"
