@@ -6,6 +6,7 @@ from collections.abc import Iterator
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client
 
 from notifications import publisher
@@ -34,6 +35,13 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
         reporter.ensure_newline()
         reporter.write_line(f"{skipped} test(s) skipped, and skips fail the run here.", red=True)
         session.exitstatus = 1
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache() -> None:
+    """Each test starts with an empty cache: pages keep some counts a minute (the dashboard's
+    backlog), and a count cached by an earlier test would be read by the next."""
+    cache.clear()
 
 
 @pytest.hookimpl(wrapper=True)
