@@ -238,7 +238,7 @@ def test_hostile_text_in_a_request_renders_inert(customer_client, customer, host
 def test_choosing_an_out_of_scope_service_shows_who_does_it_before_sending(customer_client):
     paper = OutOfScopeServiceFactory()
     laptops = ServiceFactory()
-    url = reverse("tickets:submit_guidance")
+    url = reverse("tickets:submit_expectation")
 
     guidance = customer_client.get(url, {"service": paper.pk}).content.decode()
     nothing = customer_client.get(url, {"service": laptops.pk}).content.decode()
