@@ -65,9 +65,7 @@ def test_the_form_coming_back_with_errors_keeps_the_hand_off_in_place_of_the_pro
 def test_redirect_guidance_gives_links_and_says_reopen_not_reply(agent, customer, customer_client):
     ticket = TicketFactory(customer=customer)
     paper = OutOfScopeServiceFactory(contact_email="fran@example.com", contact_phone="+44 (20) 7946-0000")
-    ticket_redirect(
-        ticket=ticket, by=agent, to_service=paper, root_cause=Ticket.RootCause.DID_NOT_KNOW_PROCESS
-    )
+    ticket_redirect(ticket=ticket, by=agent, to_service=paper, root_cause=DID_NOT_KNOW)
 
     page = customer_client.get(ticket.get_absolute_url()).content.decode()
 
@@ -97,13 +95,7 @@ def test_hostile_guidance_and_hand_off_render_inert(agent, customer_client, host
         owning_department=typed[:100], contact_name=typed[:100], contact_phone=typed[:40], process_steps=typed
     )
     ticket = TicketFactory()
-    ticket_redirect(
-        ticket=ticket,
-        by=agent,
-        to_service=paper,
-        root_cause=Ticket.RootCause.DID_NOT_KNOW_PROCESS,
-        note=typed,
-    )
+    ticket_redirect(ticket=ticket, by=agent, to_service=paper, root_cause=DID_NOT_KNOW, note=typed)
 
     assert typed in ticket.messages.get().body
     assert_inert_html(render_markdown(ticket.messages.get().body))
