@@ -8,14 +8,21 @@ from django.utils.safestring import SafeString, mark_safe
 class FastSelect(forms.Select):
     """A <select> built straight from its choices. Django renders every <option> through a
     template and a dict of context; for 300 agents that costs milliseconds on pages that must
-    answer in 25 ms. Flat choices only (no <optgroup>), which is all this project uses."""
+    answer in 25 ms. A choice whose label is a list of choices is a group (<optgroup>)."""
 
     def render(self, name, value, attrs=None, renderer=None) -> SafeString:
         selected = {str(chosen) for chosen in self.format_value(value)}
-        options = "".join(
-            f'<option value="{escape(str(option))}"{" selected" if str(option) in selected else ""}>'
-            f"{escape(str(label))}</option>"
-            for option, label in self.choices
-        )
+        options = "".join(_options(self.choices, selected))
         attrs = flatatt(self.build_attrs(self.attrs, attrs))  # flatatt escapes the attributes
         return mark_safe(f'<select name="{escape(name)}"{attrs}>{options}</select>')
+
+
+def _options(choices, selected: set[str]):
+    for option, label in choices:
+        if isinstance(label, (list, tuple)):
+            yield f'<optgroup label="{escape(str(option))}">{"".join(_options(label, selected))}</optgroup>'
+        else:
+            yield (
+                f'<option value="{escape(str(option))}"{" selected" if str(option) in selected else ""}>'
+                f"{escape(str(label))}</option>"
+            )

@@ -39,8 +39,25 @@ class AgentChoiceField(forms.ChoiceField):
         return self._agents_by_pk().get(str(value)) if value else None
 
 
+class _ServicesByWhoHandlesThem(forms.models.ModelChoiceIterator):
+    """IT's own services first, then the ones other teams handle under a heading of their own."""
+
+    def __iter__(self):
+        ours, theirs = [], []
+        for choice in super().__iter__():
+            service = getattr(choice[0], "instance", None)
+            (theirs if service and not service.provided_by_it else ours).append(choice)
+        yield from ours
+        if theirs:
+            yield (_("Handled by other teams"), theirs)
+
+
+class ServiceChoiceField(forms.ModelChoiceField):
+    iterator = _ServicesByWhoHandlesThem
+
+
 class TicketSubmitForm(forms.Form):
-    service = forms.ModelChoiceField(
+    service = ServiceChoiceField(
         widget=FastSelect,
         queryset=Service.objects.none(),
         label=_("What is it about?"),

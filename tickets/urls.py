@@ -10,7 +10,6 @@ urlpatterns = [
     path("requests/", views_portal.ticket_list, name="my_requests"),
     path("requests/new/", views_portal.ticket_submit, name="submit"),
     path("requests/new/expectation/", views_portal.ticket_submit_expectation, name="submit_expectation"),
-    path("requests/new/guidance/", views_portal.ticket_submit_guidance, name="submit_guidance"),
     path("requests/<int:pk>/", views_portal.ticket_detail, name="detail"),
     path("requests/<int:pk>/reply/", views_portal.ticket_reply, name="reply"),
     path("requests/<int:pk>/reopen/", views_portal.ticket_reopen, name="reopen"),

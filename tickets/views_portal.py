@@ -54,19 +54,14 @@ def ticket_submit(request: HttpRequest) -> HttpResponse:
 @customer_required
 @require_GET
 def ticket_submit_expectation(request: HttpRequest) -> HttpResponse:
-    """The SLA promise for the urgency and impact chosen so far (htmx swaps it into the form)."""
+    """The SLA promise for the urgency and impact chosen so far or, when the chosen service is
+    another team's, who does it and how, before the customer sends it (htmx swaps it into the form)."""
     form = TicketSubmitForm(request.GET, services=selectors.service_list_for_catalog())
-    return render(
-        request, "tickets/partials/_sla_expectation.html", {"expectation": _expectation(request, form)}
-    )
-
-
-@customer_required
-@require_GET
-def ticket_submit_guidance(request: HttpRequest) -> HttpResponse:
-    """When the chosen service is not IT's, who does it and how, before the customer sends it."""
-    service = selectors.service_chosen(value=request.GET.get("service"))
-    return render(request, "tickets/partials/_service_guidance.html", {"service": service})
+    context = {
+        "expectation": _expectation(request, form),
+        "service": selectors.service_chosen(value=request.GET.get("service")),
+    }
+    return render(request, "tickets/partials/_sla_expectation.html", context)
 
 
 def _expectation(request: HttpRequest, form: TicketSubmitForm) -> selectors.SlaExpectation:

@@ -4,6 +4,7 @@ instead of the process. Each change locks the ticket, records a TicketEvent and 
 
 from datetime import datetime
 
+from django.conf import settings
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -38,7 +39,7 @@ def ticket_redirect(
             _("IT provides %(service)s: resolve the request instead.") % {"service": to_service}
         )
     ticket = lock(ticket.pk)
-    message = message_add(ticket, by, _guidance(to_service, note), now=now)
+    message = message_add(ticket, by, _guidance(to_service, note, resolved=True), now=now)
     event(ticket, by, TicketEvent.Kind.REDIRECTED, new=str(to_service), now=now)
     ticket.resolution = Ticket.Resolution.REDIRECTED
     ticket.root_cause = root_cause
@@ -82,7 +83,7 @@ def ticket_teach_process(
     ticket = lock(ticket.pk)
     if ticket.status == Ticket.Status.CLOSED:
         raise TicketStateError(_("This request is closed."))
-    message = message_add(ticket, by, _guidance(to_service, note), now=now)
+    message = message_add(ticket, by, _guidance(to_service, note, resolved=False), now=now)
     event(ticket, by, TicketEvent.Kind.TAUGHT, new=str(to_service), now=now)
     if called_contact and to_service.contact_name:
         contact = f"{to_service.contact_name} {to_service.contact_phone}".strip()
@@ -111,6 +112,9 @@ def ticket_fulfil_anyway(*, ticket: Ticket, by: User, note: str, now: datetime |
     return ticket
 
 
-def _guidance(service: Service, note: str) -> str:
-    """The official process as a reply: who does it, the steps, the form and whom to call."""
-    return render_to_string("tickets/redirect_guidance.md", {"service": service, "note": note}).strip()
+def _guidance(service: Service, note: str, *, resolved: bool) -> str:
+    """The official process as a reply: who does it, the steps, the form and whom to call (as links).
+    A request it resolves can only be reopened, so it says so rather than "reply here"."""
+    context = {"service": service, "note": note, "resolved": resolved}
+    context["reopen_days"] = settings.TICKET_REOPEN_DAYS
+    return render_to_string("tickets/redirect_guidance.md", context).strip()
