@@ -6,13 +6,16 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from accounts.permissions import public, signed_in_required
+from accounts.permissions import manager_required, signed_in_required
 
 from . import selectors, services
 
 
 def _dev_mailbox_only(view):
-    """The developer mailbox exists only in local mode: everywhere else it is a 404."""
+    """The developer mailbox exists only in local mode: everywhere else it is a 404.
+
+    Even there only a manager may read it: it holds everyone's reset links and case e-mails.
+    """
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
@@ -23,14 +26,14 @@ def _dev_mailbox_only(view):
     return wrapper
 
 
-@public("the developer's mailbox, only in local mode (a 404 everywhere else)")
+@manager_required
 @_dev_mailbox_only
 def dev_mail_list(request: HttpRequest) -> HttpResponse:
     outbound_emails = selectors.outbound_email_list_recent()
     return render(request, "notifications/dev_mail_list.html", {"outbound_emails": outbound_emails})
 
 
-@public("the developer's mailbox, only in local mode (a 404 everywhere else)")
+@manager_required
 @_dev_mailbox_only
 def dev_mail_detail(request: HttpRequest, pk: int) -> HttpResponse:
     outbound_email = selectors.outbound_email_get(pk=pk)
