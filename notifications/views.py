@@ -1,5 +1,7 @@
 from functools import wraps
 
+from csp.constants import UNSAFE_INLINE
+from csp.decorators import csp_update
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -35,6 +37,9 @@ def dev_mail_list(request: HttpRequest) -> HttpResponse:
 
 @manager_required
 @_dev_mailbox_only
+# The e-mail is shown in a sandboxed iframe (no scripts), which inherits this page's policy: its
+# inline styles are what e-mail clients need, so this page alone allows inline styles.
+@csp_update({"style-src": [UNSAFE_INLINE]})
 def dev_mail_detail(request: HttpRequest, pk: int) -> HttpResponse:
     outbound_email = selectors.outbound_email_get(pk=pk)
     return render(request, "notifications/dev_mail_detail.html", {"outbound_email": outbound_email})
