@@ -4,6 +4,18 @@ from django.http import HttpRequest
 from .models import User
 
 
+def login_username(typed: str) -> str:
+    """The username a sign-in means: an e-mail address becomes its account's username.
+
+    An address nobody has is kept as typed, so the password hasher still runs for it and the
+    response time does not reveal which addresses exist.
+    """
+    if "@" in typed:
+        match = User.objects.filter(email__iexact=typed).values_list("username", flat=True).first()
+        return match or typed
+    return typed
+
+
 class UsernameOrEmailBackend(ModelBackend):
     """Sign in with a username or an e-mail address, whichever the person remembers."""
 
@@ -14,9 +26,6 @@ class UsernameOrEmailBackend(ModelBackend):
         password: str | None = None,
         **kwargs,
     ):
-        if username and "@" in username:
-            match = User.objects.filter(email__iexact=username).values_list("username", flat=True).first()
-            # Fall through with the typed text when nobody has that address, so the password
-            # hasher still runs and the response time does not reveal which addresses exist.
-            username = match or username
+        if username:
+            username = login_username(username)
         return super().authenticate(request, username=username, password=password, **kwargs)

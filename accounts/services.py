@@ -1,10 +1,15 @@
 """Everything the accounts app changes: role groups, users, their audit trail, password-reset e-mail."""
 
+import logging
+from datetime import timedelta
+
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.tokens import default_token_generator
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
@@ -12,6 +17,8 @@ from notifications.services import email_queue
 
 from .models import AccountEvent, User
 from .roles import ROLE_PERMISSIONS, Role
+
+security_log = logging.getLogger("servicedesk.security")
 
 
 def role_groups_sync(*, using: str = "default") -> None:
@@ -63,12 +70,13 @@ def account_event_record(
 def password_reset_email_queue(*, email: str, ip_address: str | None = None) -> int:
     """Queue a reset link to every active account with this address (audited); returns how many.
 
-    Callers never tell the requester whether an account exists, so it cannot be probed.
+    Callers never tell the requester whether an account exists, so it cannot be probed. An
+    account sent PASSWORD_RESET_EMAILS_PER_HOUR links in the last hour gets no more for now.
     """
     users = [
         user
         for user in User.objects.filter(email__iexact=email, is_active=True)
-        if user.has_usable_password()
+        if user.has_usable_password() and not _password_reset_limit_reached(user)
     ]
     with transaction.atomic():
         for user in users:
@@ -87,3 +95,15 @@ def password_reset_email_queue(*, email: str, ip_address: str | None = None) -> 
                 user=user, kind=AccountEvent.Kind.PASSWORD_RESET_REQUESTED, ip_address=ip_address
             )
     return len(users)
+
+
+def _password_reset_limit_reached(user: User) -> bool:
+    recent = AccountEvent.objects.filter(
+        user=user,
+        kind=AccountEvent.Kind.PASSWORD_RESET_REQUESTED,
+        created_at__gte=timezone.now() - timedelta(hours=1),
+    ).count()
+    if recent >= settings.PASSWORD_RESET_EMAILS_PER_HOUR:
+        security_log.warning("Password reset e-mail to account %s held back: hourly limit reached", user.pk)
+        return True
+    return False

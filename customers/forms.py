@@ -4,10 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import User
 from tickets.models import Service
 
-from .models import CustomerCategory
+from .models import CustomerCategory, CustomerProfile
+from .services import category_field_refusal
 
 
 class CustomerProfileForm(forms.Form):
+    """What IT knows of a customer. Built for one profile and one editor: for someone who may not
+    set categories, "senior executive" is shown read-only and a VIP department stays put."""
+
     department = forms.CharField(max_length=100, required=False)
     location = forms.CharField(max_length=100, required=False)
     phone = forms.CharField(max_length=40, required=False)
@@ -20,6 +24,40 @@ class CustomerProfileForm(forms.Form):
     notes = forms.CharField(
         widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=5000, label=_("IT's notes")
     )
+
+    def __init__(self, *args, profile: CustomerProfile, can_set_category: bool, **kwargs) -> None:
+        kwargs.setdefault(
+            "initial",
+            {
+                "department": profile.department,
+                "location": profile.location,
+                "phone": profile.phone,
+                "manager": profile.manager.email if profile.manager else "",
+                "is_senior_executive": profile.is_senior_executive,
+                "notes": profile.notes,
+            },
+        )
+        super().__init__(*args, **kwargs)
+        self.profile, self.can_set_category = profile, can_set_category
+        if not can_set_category:
+            field = self.fields["is_senior_executive"]
+            field.disabled = True
+            field.help_text = _("Sets the category (VIP): only IT managers change it.")
+            self.fields["department"].help_text = _(
+                "A VIP department sets the category: only IT managers move someone into or out of one."
+            )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if not self.can_set_category and "department" in cleaned:
+            refusal = category_field_refusal(
+                profile=self.profile,
+                department=cleaned["department"],
+                is_senior_executive=cleaned.get("is_senior_executive", self.profile.is_senior_executive),
+            )
+            if refusal:
+                self.add_error("department", refusal)
+        return cleaned
 
     def clean_manager(self) -> User | None:
         email = self.cleaned_data["manager"]

@@ -46,28 +46,53 @@ def customer_profile_update(
     notes: str,
     now: datetime | None = None,
 ) -> CustomerProfile:
-    """Update what IT knows of a customer, then apply the VIP rules (a rule's change is audited)."""
+    """Update what IT knows of a customer, then apply the VIP rules (a rule's change is audited).
+
+    Agents keep contact details and notes up to date; what sets a category (senior executive, a
+    department a VIP rule names) only managers change.
+    """
     profile = CustomerProfile.objects.select_for_update().get(pk=customer_profile_ensure(user=user).pk)
+    if not by.has_perm("customers.set_customer_category"):
+        refusal = category_field_refusal(
+            profile=profile, department=department, is_senior_executive=is_senior_executive
+        )
+        if refusal:
+            raise CustomerError(refusal)
     profile.department, profile.location, profile.phone = department, location, phone
     profile.manager, profile.is_senior_executive, profile.notes = manager, is_senior_executive, notes
     profile.save(update_fields=["department", "location", "phone", "manager", "is_senior_executive", "notes"])
-    customer_vip_rules_apply(profile=profile, now=now)
+    customer_vip_rules_apply(profile=profile, by=by, now=now)
     return profile
 
 
-def customer_vip_rules_apply(*, profile: CustomerProfile, now: datetime | None = None) -> None:
+def category_field_refusal(*, profile: CustomerProfile, department: str, is_senior_executive: bool) -> str:
+    """Why someone who may not set categories may not make this change ("" when they may)."""
+    if is_senior_executive != profile.is_senior_executive:
+        return _("Only IT managers can change whether someone is a senior executive.")
+    if department.strip().casefold() != profile.department.strip().casefold() and (
+        _is_vip_department(profile.department) or _is_vip_department(department)
+    ):
+        return _("Only IT managers can move someone into or out of a VIP department.")
+    return ""
+
+
+def customer_vip_rules_apply(
+    *, profile: CustomerProfile, by: User | None, now: datetime | None = None
+) -> None:
     """A general customer whom a rule names (senior executive, VIP department) becomes a VIP; a
-    VIP the rules made stops being one when no rule names them. A manager's choice is left alone."""
+    VIP the rules made stops being one when no rule names them. A manager's choice is left alone.
+
+    The change records `by`, whose edit set the rule off, and its reason names the rule."""
     reason = _vip_rule_reason(profile)
     if reason and profile.category == CustomerCategory.GENERAL:
-        _category_change(profile, CustomerCategory.VIP, None, RULE_PREFIX + reason, now=now)
+        _category_change(profile, CustomerCategory.VIP, by, RULE_PREFIX + reason, now=now)
     elif not reason and profile.category == CustomerCategory.VIP:
         last = profile.category_changes.first()
-        if last and last.changed_by_id is None and last.reason.startswith(RULE_PREFIX):
+        if last and last.reason.startswith(RULE_PREFIX):
             _category_change(
                 profile,
                 CustomerCategory.GENERAL,
-                None,
+                by,
                 RULE_PREFIX + _("no VIP rule applies any more"),
                 now=now,
             )
@@ -166,9 +191,13 @@ def repeat_offender_suggestion_decide(
 def _vip_rule_reason(profile: CustomerProfile) -> str:
     if profile.is_senior_executive:
         return _("senior executive")
-    if profile.department and VipDepartment.objects.filter(name__iexact=profile.department).exists():
+    if _is_vip_department(profile.department):
         return _("member of %(department)s") % {"department": profile.department}
     return ""
+
+
+def _is_vip_department(department: str) -> bool:
+    return bool(department) and VipDepartment.objects.filter(name__iexact=department.strip()).exists()
 
 
 def _category_change(

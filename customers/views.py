@@ -27,10 +27,14 @@ def customer_detail(request: HttpRequest, user_id: int) -> HttpResponse:
 @require_POST
 def customer_profile_edit(request: HttpRequest, user_id: int) -> HttpResponse:
     customer = selectors.customer_get_for_staff(user_id=user_id)
-    form = CustomerProfileForm(request.POST)
-    if not form.is_valid():
+    form = _profile_form(request, customer, data=request.POST)
+    if form.is_valid():
+        try:
+            services.customer_profile_update(user=customer, by=request.user, **form.cleaned_data)
+        except CustomerError as exc:  # the form checked first; this is the service's own guard
+            form.add_error(None, str(exc))
+    if form.errors:
         return _render(request, customer, profile_form=form, status=400)
-    services.customer_profile_update(user=customer, by=request.user, **form.cleaned_data)
     messages.success(request, _("Profile saved."))
     return redirect("customers:detail", user_id=customer.pk)
 
@@ -96,16 +100,7 @@ def _render(request: HttpRequest, customer, *, status: int = 200, **forms) -> Ht
     profile = overview.profile
     context = {
         "overview": overview,
-        "profile_form": CustomerProfileForm(
-            initial={
-                "department": profile.department,
-                "location": profile.location,
-                "phone": profile.phone,
-                "manager": profile.manager.email if profile.manager else "",
-                "is_senior_executive": profile.is_senior_executive,
-                "notes": profile.notes,
-            }
-        ),
+        "profile_form": _profile_form(request, customer, profile=profile),
         "category_form": CategoryForm(initial={"category": profile.category}),
         "decision_form": SuggestionDecisionForm(),
         "arrangement_form": ArrangementForm(),
@@ -113,3 +108,11 @@ def _render(request: HttpRequest, customer, *, status: int = 200, **forms) -> Ht
         **forms,
     }
     return render(request, "customers/customer_detail.html", context, status=status)
+
+
+def _profile_form(request: HttpRequest, customer, *, profile=None, data=None) -> CustomerProfileForm:
+    return CustomerProfileForm(
+        data,
+        profile=profile or services.customer_profile_ensure(user=customer),
+        can_set_category=request.user.has_perm("customers.set_customer_category"),
+    )

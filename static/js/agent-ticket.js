@@ -21,6 +21,15 @@
     reply.addEventListener("input", announceIfChanged);
   }
 
+  // The presence ping says whether a reply is being written (here, not in an hx-vals "js:"
+  // expression: the Content-Security-Policy allows no eval).
+  const presence = document.getElementById("presence");
+  if (presence) {
+    presence.addEventListener("htmx:configRequest", function (event) {
+      event.detail.parameters.replying = window.replyInProgress();
+    });
+  }
+
   document.querySelectorAll("select[data-insert-into]").forEach(function (select) {
     select.addEventListener("change", function () {
       const option = select.selectedOptions[0];

@@ -78,35 +78,79 @@ def test_agents_cannot_set_any_category(customer, agent):
     assert not CategoryChange.objects.exists()
 
 
-def test_senior_executives_become_vips_by_rule_and_stop_when_the_rule_stops(customer, agent):
-    _profile_update(customer, agent, is_senior_executive=True)
+def test_senior_executives_become_vips_by_rule_and_stop_when_the_rule_stops(customer, manager):
+    _profile_update(customer, manager, is_senior_executive=True)
 
     assert _category(customer) == CustomerCategory.VIP
     change = CategoryChange.objects.get()
-    assert (change.changed_by, change.reason) == (None, "Rule: senior executive")
+    assert (change.changed_by, change.reason) == (manager, "Rule: senior executive")
 
-    _profile_update(customer, agent, is_senior_executive=False)
+    _profile_update(customer, manager, is_senior_executive=False)
 
     assert _category(customer) == CustomerCategory.GENERAL
+    undone = CategoryChange.objects.first()
+    assert (undone.changed_by, undone.reason) == (manager, "Rule: no VIP rule applies any more")
 
 
-def test_members_of_a_vip_department_become_vips(customer, agent):
+def test_members_of_a_vip_department_become_vips(customer, manager):
     VipDepartment.objects.create(name="Board office")
 
-    _profile_update(customer, agent, department="board office")
+    _profile_update(customer, manager, department="board office")
 
+    assert _category(customer) == CustomerCategory.VIP
+    change = CategoryChange.objects.get()
+    assert (change.changed_by, change.reason) == (manager, "Rule: member of board office")
+
+
+def test_agents_cannot_make_someone_a_senior_executive(customer, agent):
+    with pytest.raises(CustomerError, match="Only IT managers"):
+        _profile_update(customer, agent, is_senior_executive=True)
+
+    assert not CategoryChange.objects.exists()
+    assert not CustomerProfile.objects.filter(user=customer, is_senior_executive=True).exists()
+
+
+def test_agents_cannot_move_someone_into_or_out_of_a_vip_department(customer, agent, manager):
+    VipDepartment.objects.create(name="Board office")
+
+    with pytest.raises(CustomerError, match="VIP department"):
+        _profile_update(customer, agent, department="Board office")
+    assert not CategoryChange.objects.exists()
+
+    _profile_update(customer, manager, department="Board office")
+    with pytest.raises(CustomerError, match="VIP department"):
+        _profile_update(customer, agent, department="Finance")
     assert _category(customer) == CustomerCategory.VIP
 
 
-def test_rules_never_override_a_managers_choice(customer, agent, manager):
+def test_agents_still_edit_contact_details_and_notes(customer, agent, manager):
+    VipDepartment.objects.create(name="Board office")
+    _profile_update(customer, manager, department="Board office", is_senior_executive=True)
+
+    _profile_update(
+        customer,
+        agent,
+        department="board office",  # unchanged but for case
+        is_senior_executive=True,
+        location="Leeds",
+        phone="0113 496 0000",
+        notes="Prefers calls",
+    )
+
+    profile = CustomerProfile.objects.get(user=customer)
+    assert (profile.location, profile.phone, profile.notes) == ("Leeds", "0113 496 0000", "Prefers calls")
+    assert profile.category == CustomerCategory.VIP
+
+
+def test_rules_never_override_a_managers_choice(customer, manager):
     customer_category_set(
         user=customer, by=manager, category=CustomerCategory.REPEAT_OFFENDER, reason="x", now=NOW
     )
-    _profile_update(customer, agent, is_senior_executive=True)
+    _profile_update(customer, manager, is_senior_executive=True)
     assert _category(customer) == CustomerCategory.REPEAT_OFFENDER
 
     customer_category_set(user=customer, by=manager, category=CustomerCategory.VIP, reason="By hand", now=NOW)
-    _profile_update(customer, agent, is_senior_executive=False)
+    _profile_update(customer, manager, is_senior_executive=False)
     assert _category(customer) == CustomerCategory.VIP  # set by hand: stays
 
 

@@ -3,7 +3,13 @@ import re
 import pytest
 from django.urls import reverse
 
-from customers.models import CategoryChange, CustomerCategory, CustomerProfile, RepeatOffenderSuggestion
+from customers.models import (
+    CategoryChange,
+    CustomerCategory,
+    CustomerProfile,
+    RepeatOffenderSuggestion,
+    VipDepartment,
+)
 from tickets.models import Ticket
 
 from ..accounts.factories import AgentFactory, ManagerFactory
@@ -60,6 +66,47 @@ def test_agents_edit_the_profile_but_not_the_category(agent_client, customer):
     assert refused.status_code == 403
     assert CustomerProfile.objects.get(user=customer).category == CustomerCategory.GENERAL
     assert "Change the category" not in agent_client.get(_url(customer)).content.decode()
+
+
+def test_an_agent_ticking_senior_executive_changes_nothing(agent_client, customer):
+    response = agent_client.post(
+        reverse("customers:profile_edit", args=[customer.pk]),
+        {"department": "Sales", "location": "Leeds", "is_senior_executive": "on", "notes": "Board member"},
+    )
+
+    assert response.status_code == 302  # the read-only field keeps its value; the rest is saved
+    profile = CustomerProfile.objects.get(user=customer)
+    assert (profile.is_senior_executive, profile.category, profile.location) == (False, "general", "Leeds")
+    assert not CategoryChange.objects.exists()
+    page = agent_client.get(_url(customer)).content.decode()
+    assert re.search(r'<input[^>]*name="is_senior_executive"[^>]*disabled', page)
+
+
+def test_an_agent_moving_someone_into_a_vip_department_is_told_why_at_the_field(agent_client, customer):
+    VipDepartment.objects.create(name="Board office")
+
+    response = agent_client.post(
+        reverse("customers:profile_edit", args=[customer.pk]),
+        {"department": "Board office", "location": "Leeds", "notes": "Typed notes"},
+    )
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert 'id="error_1_id_department"' in page
+    assert "Only IT managers can move someone into or out of a VIP department." in page
+    assert "Typed notes" in page
+    assert CustomerProfile.objects.get(user=customer).category == CustomerCategory.GENERAL
+
+
+def test_a_managers_edit_that_makes_a_vip_records_the_manager(manager_client, manager, customer):
+    response = manager_client.post(
+        reverse("customers:profile_edit", args=[customer.pk]), {"is_senior_executive": "on"}
+    )
+
+    assert response.status_code == 302
+    change = CategoryChange.objects.get()
+    assert (change.new_category, change.changed_by) == ("vip", manager)
+    assert change.reason == "Rule: senior executive"
 
 
 def test_managers_change_the_category_from_the_page(manager_client, customer):
