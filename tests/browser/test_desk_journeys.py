@@ -7,24 +7,13 @@ from playwright.sync_api import Page, expect
 
 from customers.models import CustomerCategory, CustomerProfile
 from tickets.models import Ticket
-from tickets.services import ticket_create
 
 from ..accounts.factories import PASSWORD, AgentFactory, CustomerFactory
-from ..tickets.factories import OutOfScopeServiceFactory, ServiceFactory
+from ..tickets.factories import OutOfScopeServiceFactory
+from ..tickets.test_desk_handling import _new_ticket
 from .test_ticket_journeys import _logged_in
 
 REPLY = re.compile("Reply or internal note")
-
-
-def _ticket(customer, title: str = "Out of paper") -> Ticket:
-    return ticket_create(
-        customer=customer,
-        title=title,
-        description="Floor 3",
-        service=ServiceFactory(),
-        urgency="low",
-        impact="low",
-    )
 
 
 def _repeat_offender():
@@ -41,7 +30,7 @@ def _in_view_and_focused_within(page: Page, locator, form_id: str) -> None:
 
 def test_a_redirect_without_a_process_is_refused_in_place(browser, live_server, transactional_db):
     OutOfScopeServiceFactory(name="Printer paper")
-    ticket = _ticket(CustomerFactory())
+    ticket = _new_ticket(CustomerFactory())
     url = f"/desk/tickets/{ticket.pk}/"
 
     sam = _logged_in(browser, live_server, AgentFactory())
@@ -70,7 +59,7 @@ def test_a_redirect_without_a_process_is_refused_in_place(browser, live_server, 
 def test_a_repeat_offender_resolved_without_a_root_cause_is_refused_in_place(
     browser, live_server, transactional_db
 ):
-    ticket = _ticket(_repeat_offender(), "Printer paper again")
+    ticket = _new_ticket(_repeat_offender(), "Printer paper again")
     url = f"/desk/tickets/{ticket.pk}/"
 
     sam = _logged_in(browser, live_server, AgentFactory())
@@ -112,7 +101,7 @@ def test_a_repeat_offender_resolved_without_a_root_cause_is_refused_in_place(
 
 
 def test_send_and_set_pending_in_one_click_and_the_agent_has_it(browser, live_server, transactional_db):
-    ticket = _ticket(CustomerFactory(), "VPN drops")
+    ticket = _new_ticket(CustomerFactory(), "VPN drops")
     agent = AgentFactory(first_name="Sam", last_name="Agent")
 
     sam = _logged_in(browser, live_server, agent)
@@ -128,7 +117,7 @@ def test_send_and_set_pending_in_one_click_and_the_agent_has_it(browser, live_se
 
 
 def test_without_javascript_the_errors_are_summarised_at_the_top(browser, live_server, transactional_db):
-    ticket = _ticket(_repeat_offender())
+    ticket = _new_ticket(_repeat_offender())
     agent = AgentFactory()
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 390, "height": 844}, java_script_enabled=False
