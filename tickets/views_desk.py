@@ -453,6 +453,6 @@ def _render_ticket(
     if failed:
         context["failed_form"] = context[failed]
         context["failed_anchor"] = failed.replace("_", "-")
-        if request.htmx:
+        if request.htmx and failed in FORM_PARTIALS:
             return render(request, FORM_PARTIALS[failed], context, status=status)
     return render(request, "tickets/agent_ticket.html", context, status=status)

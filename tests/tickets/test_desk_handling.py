@@ -429,3 +429,14 @@ def test_hostile_text_in_a_refused_form_comes_back_inert(agent_client, hostile):
         assert "<script>alert(1)</script>" not in page
         assert "<img src=x onerror" not in page
         assert "<svg onload" not in page
+
+
+def test_a_refused_reply_is_the_whole_page_even_to_htmx(agent_client):
+    ticket = TicketFactory(status=Ticket.Status.OPEN)
+
+    response = agent_client.post(
+        reverse("tickets:agent_reply", args=[ticket.pk]), {"body": ""}, headers={"HX-Request": "true"}
+    )
+
+    assert response.status_code == 400
+    assert 'id="error-summary"' in response.content.decode()
