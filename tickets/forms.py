@@ -10,7 +10,7 @@ from customers.models import CustomerCategory
 
 from .attachments import AttachmentsField
 from .models import Impact, Priority, Service, Team, Ticket, Urgency
-from .selectors import SAVED_VIEWS, QueueFilters
+from .selectors import QUEUE_ALL_STATUSES, SAVED_VIEWS, QueueFilters
 
 
 class AgentChoiceField(forms.ChoiceField):
@@ -112,7 +112,7 @@ class QueueFilterForm(forms.Form):
     status = forms.ChoiceField(
         widget=FastSelect,
         label=_("Status"),
-        choices=[("", _("Any open")), *Ticket.Status.choices],
+        choices=[("", _("Any open")), (QUEUE_ALL_STATUSES, _("All statuses")), *Ticket.Status.choices],
         required=False,
     )
     priority = forms.ChoiceField(
@@ -194,6 +194,17 @@ class QueueFilterForm(forms.Form):
         return QueueFilters(**values)
 
 
+class OwnIdsForm(forms.Form):
+    """A form sharing the agent's ticket page with others: its fields get ids of their own
+    (several forms there have a `note`, a `root_cause` or a `to_service`)."""
+
+    id_prefix = ""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("auto_id", f"{self.id_prefix}-%s")
+        super().__init__(*args, **kwargs)
+
+
 class AgentReplyForm(forms.Form):
     body = forms.CharField(
         label=_("Reply or internal note"),
@@ -202,15 +213,28 @@ class AgentReplyForm(forms.Form):
         help_text=_("Markdown works. A reply goes to the customer; an internal note stays with IT."),
     )
     attachments = AttachmentsField()
+    # Which button sent it: the reply alone, or the reply and a move ("Send and resolve").
+    then = forms.ChoiceField(
+        choices=[("", ""), (Ticket.Status.RESOLVED, ""), (Ticket.Status.PENDING, "")], required=False
+    )
 
 
 class StatusChangeForm(forms.Form):
-    status = forms.ChoiceField(widget=FastSelect, label=_("Move to"), choices=Ticket.Status)
+    status = forms.ChoiceField(
+        widget=FastSelect,
+        label=_("Move to"),
+        choices=Ticket.Status,
+        error_messages={"required": _("Choose where the ticket goes next.")},
+    )
 
     def __init__(self, *args, ticket: Ticket, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         allowed = Ticket.TRANSITIONS[Ticket.Status(ticket.status)]
-        self.fields["status"].choices = [(s.value, s.label) for s in Ticket.Status if s in allowed]
+        # Starts at a neutral choice: a preselected move is one click from happening by mistake.
+        self.fields["status"].choices = [
+            ("", _("— choose —")),
+            *((s.value, s.label) for s in Ticket.Status if s in allowed),
+        ]
 
 
 class AssignForm(forms.Form):
@@ -235,7 +259,9 @@ class PriorityForm(forms.Form):
     priority = forms.ChoiceField(widget=FastSelect, label=_("Priority"), choices=Priority)
 
 
-class EscalateForm(forms.Form):
+class EscalateForm(OwnIdsForm):
+    id_prefix = "escalate"
+
     reason = forms.CharField(
         label=_("Why does a manager need to step in?"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -247,7 +273,9 @@ class EscalateForm(forms.Form):
     )
 
 
-class RedirectForm(forms.Form):
+class RedirectForm(OwnIdsForm):
+    id_prefix = "redirect"
+
     to_service = forms.ModelChoiceField(
         widget=FastSelect,
         label=_("Who does it instead"),
@@ -276,7 +304,9 @@ class RootCauseForm(forms.Form):
     )
 
 
-class TeachForm(forms.Form):
+class TeachForm(OwnIdsForm):
+    id_prefix = "teach"
+
     to_service = forms.ModelChoiceField(
         widget=FastSelect,
         label=_("The official process"),
@@ -294,7 +324,9 @@ class TeachForm(forms.Form):
     )
 
 
-class FulfilForm(forms.Form):
+class FulfilForm(OwnIdsForm):
+    id_prefix = "fulfil"
+
     note = forms.CharField(
         label=_("What you did (the customer sees this)"),
         widget=forms.Textarea(attrs={"rows": 3}),
@@ -328,7 +360,9 @@ class BulkUpdateForm(forms.Form):
         return cleaned
 
 
-class ProcessEscalateForm(forms.Form):
+class ProcessEscalateForm(OwnIdsForm):
+    id_prefix = "process"
+
     process = forms.ModelChoiceField(
         widget=FastSelect,
         label=_("Which official process"),

@@ -190,6 +190,7 @@ SORTS = {
     "updated": ("-updated_at", "-pk"),
 }
 _REFERENCE = re.compile(r"^\s*(?:SD-)?(\d{1,12})\s*$", re.IGNORECASE)
+QUEUE_ALL_STATUSES = "all"
 
 
 @dataclass(frozen=True)
@@ -211,8 +212,14 @@ class QueueFilters:
 
 def ticket_queue_for_agent(*, agent: User, filters: QueueFilters, now: datetime) -> QuerySet[Ticket]:
     """The tickets an agent's queue shows, filtered and sorted, with each row's data joined in."""
-    # A status asked for by name may be a closed one; otherwise the queue is what is still open.
-    tickets = Ticket.objects.filter(status=filters.status) if filters.status else Ticket.objects.unresolved()
+    # A status asked for by name may be a closed one; "all" is every status (a search's second
+    # look); otherwise the queue is what is still open.
+    if filters.status == QUEUE_ALL_STATUSES:
+        tickets = Ticket.objects.all()
+    elif filters.status:
+        tickets = Ticket.objects.filter(status=filters.status)
+    else:
+        tickets = Ticket.objects.unresolved()
 
     if filters.view == "mine":
         tickets = tickets.filter(assignee=agent)
@@ -287,6 +294,14 @@ def desk_summary_for_agent(*, agent: User, now: datetime) -> DeskSummary:
         breaching=Count("pk", filter=soon),
     )
     return DeskSummary(**counts)
+
+
+def ticket_pk_for_reference(*, text: str) -> int | None:
+    """The ticket a search for a reference ("SD-12" or "12") names, in any status, or None."""
+    reference = _REFERENCE.match(text)
+    if reference is None:
+        return None
+    return Ticket.objects.filter(pk=int(reference.group(1))).values_list("pk", flat=True).first()
 
 
 def _search(tickets: QuerySet[Ticket], text: str) -> QuerySet[Ticket]:

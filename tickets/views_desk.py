@@ -37,6 +37,7 @@ from .forms import (
     TeamForm,
 )
 from .models import ProcessImprovement, Service, Ticket
+from .selectors import QUEUE_ALL_STATUSES
 
 QUEUE_PAGE_SIZE = 25
 # The ticket page's collapsed panels, loaded when opened: the form, and the template defining it.
@@ -54,6 +55,13 @@ PANELS = {
 def queue(request: HttpRequest) -> HttpResponse:
     form = QueueFilterForm(request.GET, agents=account_selectors.agents_list)
     filters = form.filters()
+    # A reference (SD-12, or 12) goes straight to its ticket, whatever its status.
+    found = selectors.ticket_pk_for_reference(text=filters.q) if filters.q else None
+    if found is not None:
+        url = reverse("tickets:agent_detail", args=[found])
+        if request.htmx:
+            return HttpResponse(headers={"HX-Redirect": url})
+        return redirect(url)
     tickets = selectors.ticket_queue_for_agent(agent=request.user, filters=filters, now=timezone.now())
     page = uncounted_page(tickets, request.GET.get("page"), QUEUE_PAGE_SIZE)
     context = {
@@ -65,6 +73,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "saved_views": selectors.SAVED_VIEWS,
         "bulk_form": BulkUpdateForm(agents=account_selectors.agents_list, auto_id="bulk-%s"),
         "query_without_page": query_without(request, "page"),
+        "all_statuses_query": _query_with(request, status=QUEUE_ALL_STATUSES, page=None),
         "show_filters": request.GET.get("panel") == "filters",
         "filters_panel_url": f"?{query_without(request, 'panel')}&panel=filters",
     }
@@ -114,16 +123,36 @@ def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = selectors.ticket_get_for_agent(pk=pk)
     internal = "internal" in request.POST
-    return _act(
-        request,
-        ticket,
-        AgentReplyForm(request.POST),
-        lambda data: services.ticket_reply(
-            ticket=ticket, author=request.user, body=data["body"], internal=internal
-        ),
-        _("Internal note added.") if internal else _("Reply sent to the customer."),
-        form_name="reply_form",
-    )
+    form = AgentReplyForm(request.POST, request.FILES)
+    then = request.POST.get("then", "") if not internal else ""
+
+    def send(data: dict) -> None:
+        if data["then"]:
+            services.ticket_reply_and_move(
+                ticket=ticket,
+                author=request.user,
+                body=data["body"],
+                status=data["then"],
+                attachments=data["attachments"],
+            )
+        else:
+            services.ticket_reply(
+                ticket=ticket,
+                author=request.user,
+                body=data["body"],
+                internal=internal,
+                attachments=data["attachments"],
+            )
+
+    if internal:
+        success = _("Internal note added.")
+    elif then:
+        success = _("Reply sent to the customer, and the request is now %(status)s.") % {
+            "status": dict(Ticket.Status.choices).get(then, then).lower()
+        }
+    else:
+        success = _("Reply sent to the customer.")
+    return _act(request, ticket, form, send, success, form_name="reply_form")
 
 
 @agent_required
@@ -347,20 +376,50 @@ def ticket_presence(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tickets/partials/_presence.html", {"others": others})
 
 
+def _query_with(request: HttpRequest, **changes) -> str:
+    """The request's query string with parameters set (None: removed), for a link."""
+    query = request.GET.copy()
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = value
+    return query.urlencode()
+
+
 def _act(request: HttpRequest, ticket: Ticket, form: Form, action: Callable, success: str, *, form_name: str):
-    """Validate, call one service, and either go back to the ticket or show the form's errors."""
+    """Validate, call one service, and either go back to the ticket or show the form's errors:
+    to htmx, just that form again (the page stays where it is); without JavaScript, the whole
+    page with a summary of the errors at the top."""
     if form.is_valid():
         try:
             action(form.cleaned_data)
         except TicketError as exc:
             form.add_error(None, str(exc))
     if form.errors:
-        return _render_ticket(request, ticket, status=400, **{form_name: form})
+        return _render_ticket(request, ticket, status=400, failed=form_name, **{form_name: form})
     messages.success(request, success)
-    return redirect("tickets:agent_detail", pk=ticket.pk)
+    url = reverse("tickets:agent_detail", args=[ticket.pk])
+    if request.htmx:
+        return HttpResponse(headers={"HX-Redirect": url})
+    return redirect(url)
 
 
-def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, **forms) -> HttpResponse:
+# Where each of the ticket page's htmx forms is defined, to send just that form back with its
+# errors. The reply form is a plain one: its refusals come back as the whole page.
+FORM_PARTIALS = {
+    "status_form": "tickets/agent_ticket.html#status-form",
+    "claim_form": "tickets/agent_ticket.html#claim-form",
+    "assign_form": "tickets/agent_ticket.html#assign-form",
+    "team_form": "tickets/agent_ticket.html#team-form",
+    "priority_form": "tickets/agent_ticket.html#priority-form",
+    "root_cause_form": "tickets/partials/_playbook.html#root-cause-form",
+    **{f"{panel}_form": f"{template}#{panel}-panel" for panel, (_form, template) in PANELS.items()},
+}
+
+
+def _render_ticket(
+    request: HttpRequest, ticket: Ticket, *, status: int = 200, failed: str = "", **forms
+) -> HttpResponse:
     panel = request.GET.get("panel", "")
     if request.htmx and panel in PANELS:
         form_class, template = PANELS[panel]
@@ -391,4 +450,9 @@ def _render_ticket(request: HttpRequest, ticket: Ticket, *, status: int = 200, *
         "canned_responses": selectors.canned_response_list(),
         **forms,
     }
+    if failed:
+        context["failed_form"] = context[failed]
+        context["failed_anchor"] = failed.replace("_", "-")
+        if request.htmx and failed in FORM_PARTIALS:
+            return render(request, FORM_PARTIALS[failed], context, status=status)
     return render(request, "tickets/agent_ticket.html", context, status=status)

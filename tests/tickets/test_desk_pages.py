@@ -126,7 +126,10 @@ def test_search_finds_titles_descriptions_replies_and_references(agent_client):
 
     assert _titles(agent_client.get(QUEUE, {"q": "printer"})) == {"Printer jams"}
     assert _titles(agent_client.get(QUEUE, {"q": "certificate"})) == {"VPN"}
-    assert _titles(agent_client.get(QUEUE, {"q": printer.reference})) == {"Printer jams"}
+    # A reference goes straight to the ticket (see test_a_reference_jumps_to_its_ticket_in_any_status).
+    assert agent_client.get(QUEUE, {"q": printer.reference}).url == reverse(
+        "tickets:agent_detail", args=[printer.pk]
+    )
 
 
 def test_invalid_filters_are_ignored_not_500(agent_client):

@@ -34,8 +34,10 @@ def _plan(queryset) -> str:
         QueueFilters(priority="p1", sort="priority"),
         QueueFilters(status="closed", sort="newest"),
         QueueFilters(q="printer"),
+        QueueFilters(q="printer", status="all"),
+        QueueFilters(status="all", sort="newest"),
     ],
-    ids=["default", "mine", "unassigned", "priority", "closed", "search"],
+    ids=["default", "mine", "unassigned", "priority", "closed", "search", "search-all", "all-newest"],
 )
 def test_queue_queries_are_served_by_an_index(agent, filters):
     TicketFactory.create_batch(3, assignee=agent)

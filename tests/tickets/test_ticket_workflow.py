@@ -146,6 +146,8 @@ def test_every_change_is_in_the_history_with_old_and_new_values(ticket, agent):
     assert history == [
         ("created", ticket.customer.pk, "", ""),
         ("status", agent.pk, "New", "Pending customer"),
+        # Resolving a ticket nobody had makes the agent its assignee, recorded as such.
+        ("assigned", agent.pk, "", str(agent)),
         ("status", agent.pk, "Pending customer", "Resolved"),
     ]
 

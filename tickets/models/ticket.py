@@ -119,6 +119,8 @@ class Ticket(models.Model):
     resolved_at = models.DateTimeField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
+    # Set when the customer reopens it, cleared when it is resolved again: the queue's "Reopened".
+    reopened_at = models.DateTimeField(null=True, blank=True)
     # The official process the request was about, when IT pointed to one (redirect, teach,
     # escalate the process): what the process register counts.
     cited_process = models.ForeignKey(

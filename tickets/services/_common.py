@@ -81,10 +81,19 @@ def message_add(
     )
     search_document_refresh(ticket.pk)
     if author is not None and not internal and author.pk != ticket.customer_id:
+        handler_take(ticket, author, now=now)
         if ticket.first_responded_at is None:
             ticket.first_responded_at = now
         schedules_refresh(ticket, now=now)
     return message
+
+
+def handler_take(ticket: Ticket, by: User, *, now: datetime) -> None:
+    """Whoever at IT answers or resolves a ticket nobody has becomes its assignee (in memory;
+    audited as an assignment), so the ticket and the reports say who handled it."""
+    if ticket.assignee_id is None:
+        ticket.assignee = by
+        event(ticket, by, TicketEvent.Kind.ASSIGNED, new=str(by), now=now)
 
 
 def attachments_add(
@@ -150,6 +159,8 @@ def move(
         raise TicketStateError(
             _("This customer keeps going around processes: record the root cause before resolving.")
         )
+    if status == Ticket.Status.RESOLVED and by is not None and by.pk != ticket.customer_id:
+        handler_take(ticket, by, now=now)
     old_label = ticket.get_status_display()
     if status == Ticket.Status.PENDING:
         ticket.sla_paused_at = now
@@ -159,6 +170,7 @@ def move(
         ticket.resolution = ""
     elif status == Ticket.Status.RESOLVED:
         ticket.resolved_at = now
+        ticket.reopened_at = None
         ticket.sla_paused_at = ticket.sla_paused_at or now
         ticket.resolution = ticket.resolution or Ticket.Resolution.FIXED
     elif status == Ticket.Status.CLOSED:

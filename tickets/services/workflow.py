@@ -10,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import selectors as account_selectors
 from accounts.models import User
 from customers import selectors as customer_selectors
 from notifications.services import notify_managers
@@ -132,6 +133,23 @@ def ticket_status_change(*, ticket: Ticket, by: User, status: str, now: datetime
 
 
 @transaction.atomic
+def ticket_reply_and_move(
+    *,
+    ticket: Ticket,
+    author: User,
+    body: str,
+    status: str,
+    attachments: list[UploadedFile] = (),
+    now: datetime | None = None,
+) -> TicketMessage:
+    """A public reply and a move ("Send and resolve", "Send and set pending") as one change: if
+    the move is refused, the reply is not sent either."""
+    message = ticket_reply(ticket=ticket, author=author, body=body, attachments=attachments, now=now)
+    ticket_status_change(ticket=ticket, by=author, status=status, now=now)
+    return message
+
+
+@transaction.atomic
 def ticket_reopen(*, ticket: Ticket, by: User, reason: str, now: datetime | None = None) -> Ticket:
     """The customer reopens a resolved request within the reopen window, saying why; audited."""
     now = now or timezone.now()
@@ -144,9 +162,20 @@ def ticket_reopen(*, ticket: Ticket, by: User, reason: str, now: datetime | None
             % {"days": settings.TICKET_REOPEN_DAYS}
         )
     move(ticket, by, Ticket.Status.OPEN, now=now)
+    ticket.reopened_at = now
     save(ticket)
-    message_add(ticket, by, reason, now=now)
+    message = message_add(ticket, by, reason, now=now)
     event(ticket, by, TicketEvent.Kind.REPLIED, now=now)
+    # Whoever has it hears; when nobody does, every agent (teams have no members to ask).
+    recipients = [ticket.assignee] if ticket.assignee_id else list(account_selectors.agents_list())
+    for recipient in recipients:
+        notify_about_ticket(
+            recipient,
+            f"ticket-reopened:{message.pk}:{recipient.pk}",
+            "tickets/reopened",
+            ticket=ticket,
+            message=message,
+        )
     return ticket
 
 
@@ -233,6 +262,11 @@ def ticket_claim(*, ticket: Ticket, agent: User, now: datetime | None = None) ->
     ticket = lock(ticket.pk)
     if ticket.assignee_id == agent.pk:
         return ticket
+    if not ticket.is_unresolved:
+        raise TicketStateError(
+            _("This request is %(status)s: there is nothing left to take.")
+            % {"status": ticket.get_status_display().lower()}
+        )
     if ticket.assignee_id is not None:
         raise TicketClaimedError(_("%(name)s has already taken this ticket.") % {"name": ticket.assignee})
     _assign(ticket, agent, agent, now=now)
