@@ -186,7 +186,7 @@ def test_a_hostile_reopen_reason_is_inert_in_the_mail(customer, agent, hostile):
     ).body_html
     assert "<script>alert(1)</script>" not in html
     assert "<img src=x onerror" not in html
-    assert 'href="javascript:' not in html.lower()
+    assert '<a href="javascript:' not in html.lower()  # typed HTML shows as text, never as a link
 
 
 # --- 7. Search --------------------------------------------------------------------------------
