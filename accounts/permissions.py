@@ -18,7 +18,7 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import resolve_url
+from django.shortcuts import redirect, resolve_url
 from django_htmx.http import HttpResponseClientRedirect
 
 from .roles import ROLE_DEFINING_PERMISSION, Role
@@ -44,6 +44,17 @@ class Access(enum.Enum):
 def customer_required(view: View) -> View:
     """The portal: the customer's own requests and surveys."""
     return _guarded(view, Access.CUSTOMER)
+
+
+def customer_page(*, agents_go_to: Callable[..., str]) -> Callable[[View], View]:
+    """A portal page with a desk counterpart: as customer_required, except that an agent (or
+    manager) who opens the customer's link, e.g. from an e-mail, is sent to `agents_go_to(**kwargs)`
+    (the same ticket in the desk) rather than refused."""
+
+    def decorator(view: View) -> View:
+        return _guarded(view, Access.CUSTOMER, agents_go_to=agents_go_to)
+
+    return decorator
 
 
 def agent_required(view: View) -> View:
@@ -78,7 +89,7 @@ def public(reason: str) -> Callable[[View], View]:
     return decorator
 
 
-def _guarded(view: View, access: Access) -> View:
+def _guarded(view: View, access: Access, *, agents_go_to: Callable[..., str] | None = None) -> View:
     permission = access.permission
 
     @wraps(view)
@@ -86,6 +97,8 @@ def _guarded(view: View, access: Access) -> View:
         if not request.user.is_authenticated:
             return _login_redirect(request)
         if permission is not None and not request.user.has_perm(permission):
+            if agents_go_to is not None and request.user.has_perm(Access.AGENT.permission):
+                return redirect(agents_go_to(**kwargs))
             raise PermissionDenied
         return view(request, *args, **kwargs)
 

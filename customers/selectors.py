@@ -9,13 +9,25 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
+from accounts.roles import ROLE_DEFINING_PERMISSION, Role
 
 from .models import CustomerCategory, CustomerProfile, RepeatOffenderSuggestion
 
 
 def customer_get_for_staff(*, user_id: int) -> User:
     """A customer (anyone with the portal permission or who has asked IT before); else 404."""
-    customer = User.objects.filter(pk=user_id).select_related("customer_profile__manager").first()
+    app_label, codename = ROLE_DEFINING_PERMISSION[Role.CUSTOMER].split(".")
+    is_customer = (
+        Q(groups__permissions__codename=codename, groups__permissions__content_type__app_label=app_label)
+        | Q(user_permissions__codename=codename, user_permissions__content_type__app_label=app_label)
+        | Q(tickets__isnull=False)
+    )
+    customer = (
+        User.objects.filter(is_customer, pk=user_id)
+        .select_related("customer_profile__manager")
+        .distinct()
+        .first()
+    )
     if customer is None:
         raise Http404
     return customer

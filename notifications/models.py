@@ -84,6 +84,11 @@ class Notification(models.Model):
     url = models.CharField(max_length=500, help_text=_("Where the notice leads (a path on this site)."))
     created_at = models.DateTimeField()
     read_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("When what the notice asked for was done (e.g. the survey answered)."),
+    )
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -19,5 +19,10 @@ def notifications_for(*, recipient, limit: int = 50) -> list[Notification]:
     return list(Notification.objects.filter(recipient=recipient)[:limit])
 
 
+def notification_get_for(*, recipient, pk: int) -> Notification:
+    """One of this person's own notices; anyone else's is a 404."""
+    return get_object_or_404(Notification, recipient=recipient, pk=pk)
+
+
 def notifications_unread_count(*, recipient) -> int:
     return Notification.objects.filter(recipient=recipient, read_at__isnull=True).count()

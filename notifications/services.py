@@ -10,6 +10,8 @@ from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -98,6 +100,26 @@ def notifications_mark_read(*, recipient, notification_ids: list[int], now: date
     return Notification.objects.filter(
         recipient=recipient, pk__in=notification_ids, read_at__isnull=True
     ).update(read_at=now or timezone.now())
+
+
+def notifications_mark_all_read(*, recipient, now: datetime | None = None) -> int:
+    """Mark every unread notice of this person read ("Mark all read"); returns how many."""
+    return Notification.objects.filter(recipient=recipient, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )
+
+
+def notifications_mark_done(*, occasions: list[str], now: datetime | None = None) -> int:
+    """The action these occasions' notices asked for is done (whoever did it): mark them done, and
+    read, since nothing is left to see. An occasion is a key as given to notify(), or to
+    notify_managers(), whose notices carry the manager's id after it."""
+    now = now or timezone.now()
+    match = Q()
+    for occasion in occasions:
+        match |= Q(key=occasion) | Q(key__startswith=f"{occasion}:")
+    return Notification.objects.filter(match, done_at__isnull=True).update(
+        done_at=now, read_at=Coalesce("read_at", Value(now))
+    )
 
 
 def outbound_emails_deliver(*, message_ids: list[int]) -> dict[int, float]:

@@ -3,10 +3,13 @@ from functools import wraps
 from csp.constants import UNSAFE_INLINE
 from csp.decorators import csp_update
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.permissions import manager_required, signed_in_required
 
@@ -48,13 +51,34 @@ def dev_mail_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @signed_in_required
 @require_GET
 def notification_list(request: HttpRequest) -> HttpResponse:
-    """Everyone's own notices; showing them marks them read."""
+    """Everyone's own notices, the unread ones marked new until opened or marked read."""
     notices = selectors.notifications_for(recipient=request.user)
-    response = render(request, "notifications/notification_list.html", {"notices": notices})
-    services.notifications_mark_read(
-        recipient=request.user, notification_ids=[n.pk for n in notices if n.read_at is None]
+    return render(
+        request,
+        "notifications/notification_list.html",
+        {"notices": notices, "any_unread": any(n.read_at is None for n in notices)},
     )
-    return response
+
+
+@signed_in_required
+@require_GET
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Follow one's own notice: it is read now, and leads where it says."""
+    notice = selectors.notification_get_for(recipient=request.user, pk=pk)
+    services.notifications_mark_read(recipient=request.user, notification_ids=[notice.pk])
+    if not url_has_allowed_host_and_scheme(notice.url, allowed_hosts={request.get_host()}):
+        return redirect("notifications:list")
+    return redirect(notice.url)
+
+
+@signed_in_required
+@require_POST
+def notifications_read_all(request: HttpRequest) -> HttpResponse:
+    count = services.notifications_mark_all_read(recipient=request.user)
+    if count:
+        text = ngettext("Marked %(count)s notice read.", "Marked %(count)s notices read.", count)
+        messages.success(request, text % {"count": count})
+    return redirect("notifications:list")
 
 
 @signed_in_required

@@ -10,6 +10,7 @@ from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet
 
 from accounts import selectors as account_selectors
+from accounts.models import User
 from customers import selectors as customer_selectors
 from customers.models import CustomerCategory
 from surveys import selectors as survey_selectors
@@ -101,11 +102,12 @@ def backlog(*, scope: Scope, now: datetime) -> Backlog:
 
 
 def processes_turning_customers_away(*, period: Period, scope: Scope, limit: int = 5) -> list[dict]:
-    """The processes customers were redirected to in the period, by how many customers."""
+    """The processes that turned customers away in the period (requests created in it; the one
+    definition, Ticket.objects.turned_away_by_process(), the process register's), by how many."""
     starts, ends = period.bounds()
     return list(
         scope.tickets(
-            Ticket.objects.filter(cited_process__isnull=False, created_at__gte=starts, created_at__lt=ends)
+            Ticket.objects.turned_away_by_process().filter(created_at__gte=starts, created_at__lt=ends)
         )
         .values("cited_process_id", "cited_process__name")
         .annotate(customers=Count("customer", distinct=True))
@@ -123,6 +125,15 @@ def waiting_counts() -> dict[str, int]:
 def scope_choices() -> tuple[dict[str, str], dict[str, str]]:
     """Team and service names by id (for the filter and the breakdowns' labels)."""
     return ticket_selectors.team_names(), ticket_selectors.service_names()
+
+
+def agent_grades(*, agent: User, period: Period) -> QuerySet[Survey]:
+    """The grades behind an agent's report card: their answered surveys on requests resolved in the
+    period (the card's own surveys, surveys.figures), newest answer first."""
+    starts, ends = period.bounds()
+    return survey_selectors.surveys_answered_for_agent(agent=agent).filter(
+        resolved_at__gte=starts, resolved_at__lt=ends, cancelled_at__isnull=True
+    )
 
 
 def surveys_behind(

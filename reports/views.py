@@ -19,6 +19,7 @@ from .selectors import BREAKDOWNS
 from .totals import Figures, Scope
 
 DRILL_PAGE_SIZE = 50
+GRADES_PAGE_SIZE = 25
 
 
 @manager_required
@@ -167,6 +168,10 @@ def _agent_card(request: HttpRequest, agent: User, *, own: bool) -> HttpResponse
         "previous": previous,
         "trend": totals.weekly_trend(today=period.last, scope=Scope(), dim="agent", key=str(agent.pk)),
         "query": _query(request),
+        # Every grade and comment behind the card (what was "My grades"), newest first.
+        "grades_page": uncounted_page(
+            selectors.agent_grades(agent=agent, period=period), request.GET.get("page"), GRADES_PAGE_SIZE
+        ),
     }
     return render(request, "reports/agent_card.html", context)
 

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from customers import selectors as customer_selectors
 from notifications import publisher
-from notifications.services import notify, notify_managers
+from notifications.services import notifications_mark_done, notify, notify_managers
 from tickets.models import ProcessImprovement, Ticket, TicketEvent
 
 from .exceptions import SurveyAlreadyAnswered, SurveyClosed, SurveyError
@@ -89,7 +89,7 @@ def survey_invite_send(*, survey_id: int, now: datetime | None = None, skip_lock
         reminder_due_at = now + timedelta(days=settings.SURVEY_REMINDER_AFTER_DAYS)
         survey.reminder_due_at = reminder_due_at if reminder_due_at < survey.expires_at else None
         survey.save(update_fields=["invited_at", "reminder_due_at"])
-        _email_customer(survey, key=f"survey-invitation:{survey.pk}", template="surveys/invitation")
+        _email_customer(survey, key=_invitation_key(survey), template="surveys/invitation", now=now)
     return True
 
 
@@ -113,7 +113,7 @@ def survey_reminder_send(*, survey_id: int, now: datetime | None = None, skip_lo
             return False
         survey.reminded_at = now
         survey.save(update_fields=["reminded_at"])
-        _email_customer(survey, key=f"survey-reminder:{survey.pk}", template="surveys/reminder")
+        _email_customer(survey, key=_reminder_key(survey), template="surveys/reminder", now=now)
     return True
 
 
@@ -165,6 +165,8 @@ def survey_answer(*, survey: Survey, answers: dict, now: datetime | None = None)
             if survey.answered_at is not None:
                 raise SurveyAlreadyAnswered(_("This request has already been graded. Thank you."))
             raise SurveyClosed(_("This survey has closed."))
+        # "How did IT do?" is answered: its notices are done.
+        notifications_mark_done(occasions=[_invitation_key(survey), _reminder_key(survey)], now=now)
         survey_answered.send(sender=Survey, survey=survey)
         if survey.grade in POOR_GRADES:
             recovery_case_open(survey=survey, reason=RecoveryCase.Reason.POOR_GRADE, now=now)
@@ -206,7 +208,7 @@ def recovery_case_open(
             created_at=now,
         )
         notify_managers(
-            key=f"recovery-opened:{case.pk}",
+            key=_recovery_opened_key(case),
             template="surveys/recovery_opened",
             context={"case": case, "survey": survey, "ticket": survey.ticket},
             url=case.get_absolute_url(),
@@ -269,6 +271,7 @@ def recovery_case_close(
     case.outcome_notes = notes
     case.closed_at = now
     case.save(update_fields=["status", "outcome", "outcome_notes", "closed_at"])
+    notifications_mark_done(occasions=[_recovery_opened_key(case)], now=now)
     _case_event(
         case, by, RecoveryEvent.Kind.CLOSED, note=f"{case.get_outcome_display()}. {notes}".strip(), now=now
     )
@@ -353,7 +356,19 @@ def _still_resolved(survey: Survey) -> bool:
     return survey.ticket.status in Ticket.RESOLVED_STATUSES
 
 
-def _email_customer(survey: Survey, *, key: str, template: str) -> None:
+def _invitation_key(survey: Survey) -> str:
+    return f"survey-invitation:{survey.pk}"
+
+
+def _reminder_key(survey: Survey) -> str:
+    return f"survey-reminder:{survey.pk}"
+
+
+def _recovery_opened_key(case: RecoveryCase) -> str:
+    return f"recovery-opened:{case.pk}"
+
+
+def _email_customer(survey: Survey, *, key: str, template: str, now: datetime) -> None:
     notify(
         recipient=survey.customer,
         key=key,
@@ -365,6 +380,7 @@ def _email_customer(survey: Survey, *, key: str, template: str) -> None:
             "grades": Grade.choices,
         },
         url=survey.get_absolute_url(),
+        now=now,
     )
 
 

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts.permissions import agent_required, customer_required, manager_required, public
 from core.pagination import query_without, uncounted_page
 
-from . import figures, selectors, services
+from . import selectors, services
 from .exceptions import SurveyAlreadyAnswered, SurveyClosed, SurveyError
 from .forms import (
     RecoveryCloseForm,
@@ -26,7 +26,6 @@ from .forms import (
 from .models import Grade, Survey
 from .tokens import TokenExpired, TokenForged, survey_from_token
 
-GRADES_PAGE_SIZE = 25
 RECOVERY_PAGE_SIZE = 25
 # Why a survey link did not open the survey: (page heading, explanation, HTTP status).
 LINK_PROBLEMS = {
@@ -158,10 +157,8 @@ def _private(response: HttpResponse) -> HttpResponse:
 @agent_required
 @require_GET
 def grades_mine(request: HttpRequest) -> HttpResponse:
-    surveys = selectors.surveys_answered_for_agent(agent=request.user)
-    page = uncounted_page(surveys, request.GET.get("page"), GRADES_PAGE_SIZE)
-    context = {"page": page, "surveys": page.object_list, "card": figures.report_card(surveys)}
-    return render(request, "surveys/grades_mine.html", context)
+    """Folded into My report card, which lists every grade under the card they make up."""
+    return redirect("reports:agent_card_mine", permanent=True)
 
 
 # --- Service recovery (managers) ------------------------------------------------------------

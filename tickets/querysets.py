@@ -13,7 +13,23 @@ def sla_due_before(moment: datetime) -> Q:
     return Q(sla_paused_at__isnull=True) & (first_answer_due | Q(resolution_due_at__lt=moment))
 
 
+# The one definition of "a customer turned away by a process": their request cited the official
+# process and IT found it cumbersome or broken, or gone around on purpose. A customer who simply did
+# not know the process (taught or redirected) was not failed by it.
+TURNED_AWAY_ROOT_CAUSES = ("process_broken", "bypassed")
+
+
+def turned_away_by_process(prefix: str = "") -> Q:
+    """The tickets whose customer a process turned away, as a condition on tickets (or, with
+    `prefix`, e.g. "citing_tickets__", on a relation to them)."""
+    return Q(**{f"{prefix}cited_process__isnull": False, f"{prefix}root_cause__in": TURNED_AWAY_ROOT_CAUSES})
+
+
 class TicketQuerySet(models.QuerySet):
+    def turned_away_by_process(self):
+        """Requests whose customer the process they cited turned away (see TURNED_AWAY_ROOT_CAUSES)."""
+        return self.filter(turned_away_by_process())
+
     def unresolved(self):
         """New, open or pending: what the queue and "open requests" mean (and the partial indexes)."""
         return self.filter(status__in=self.model.UNRESOLVED_STATUSES)

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
 from accounts.models import User
@@ -28,7 +28,7 @@ from .models import (
     TicketEvent,
     TicketMessage,
 )
-from .querysets import sla_due_before
+from .querysets import sla_due_before, turned_away_by_process
 
 # Used until someone sets up a calendar or policies in the admin (seed_demo does): a working
 # week of Monday to Friday, 09:00 to 17:30, and these targets in business minutes.
@@ -348,23 +348,38 @@ def ticket_history(*, ticket: Ticket) -> QuerySet[TicketEvent]:
 # --- The process register ---------------------------------------------------------------------
 
 
+# Worst first: a broken process before a cumbersome one before one that works.
+PROCESS_HEALTH_RANK = {"broken": 0, "cumbersome": 1, "works": 2}
+
+
 def process_register(*, since: datetime) -> QuerySet[Service]:
-    """Official processes, worst first: by how many customers they turned away or made bypass
-    them (requests that cited the process), in all and since `since`."""
-    turned_away = Q(
-        citing_tickets__root_cause__in=[Ticket.RootCause.PROCESS_BROKEN, Ticket.RootCause.BYPASSED_PROCESS]
-    )
+    """Official processes, worst first: by health, then by how many customers they turned away
+    (querysets.turned_away_by_process, the one definition the reports use too), in all and since
+    `since`, then by requests that cited them."""
+    turned_away = turned_away_by_process("citing_tickets__")
     return (
         Service.objects.filter(Q(provided_by_it=False) | ~Q(process_steps=""), is_active=True)
         .annotate(
             customers_turned_away=Count("citing_tickets__customer", filter=turned_away, distinct=True),
+            customers_turned_away_recently=Count(
+                "citing_tickets__customer",
+                filter=turned_away & Q(citing_tickets__created_at__gte=since),
+                distinct=True,
+            ),
             requests_cited=Count("citing_tickets", distinct=True),
             requests_cited_recently=Count(
                 "citing_tickets", filter=Q(citing_tickets__created_at__gte=since), distinct=True
             ),
+            health_rank=Case(
+                *(
+                    When(process_health=health, then=Value(rank))
+                    for health, rank in PROCESS_HEALTH_RANK.items()
+                ),
+                default=Value(len(PROCESS_HEALTH_RANK)),
+            ),
         )
         .prefetch_related("improvements__proposed_by")
-        .order_by("-customers_turned_away", "-requests_cited", "name")
+        .order_by("health_rank", "-customers_turned_away", "-requests_cited", "name")
     )
 
 

@@ -4,11 +4,12 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from accounts.permissions import customer_required, signed_in_required
+from accounts.permissions import customer_page, customer_required, signed_in_required
 from customers import selectors as customer_selectors
 
 from . import selectors, services
@@ -85,7 +86,7 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     return render(request, "tickets/ticket_list_customer.html", {"page": page, "tickets": page.object_list})
 
 
-@customer_required
+@customer_page(agents_go_to=lambda pk: reverse("tickets:agent_detail", kwargs={"pk": pk}))
 @require_GET
 def ticket_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ticket = selectors.ticket_get_for_customer(customer=request.user, pk=pk)

@@ -1,3 +1,4 @@
+from dataclasses import dataclass
 from decimal import Decimal
 from html import escape
 from urllib.parse import quote
@@ -25,7 +26,8 @@ def change(current: Decimal | None, previous: Decimal | None, kind: str = "share
     which way is good (victimized: down), which decides the colour, never the only cue.
     """
     if current is None or previous is None:
-        return format_html('<span class="change text-body-secondary">{}</span>', "no earlier figures")
+        # Nothing to compare: the card says "no earlier figures" once, not under every figure.
+        return ""
     delta = current - previous
     amount = f"{abs(delta) * 100:.1f} pts" if kind == "share" else f"{abs(delta):.2f}"
     if not delta:
@@ -54,30 +56,98 @@ def duration_range(median: DurationMedian | None) -> str:
     return f"{_minutes(median.above)} – {_minutes(median.up_to)}"
 
 
-@register.simple_tag
-def trend_points(weeks: list[TrendWeek], metric: str) -> str:
-    """SVG polyline points for one figure over the weeks; weeks nobody graded leave a gap
-    (returned as separate runs joined by '|', which the template draws as separate lines)."""
-    top = 4 if metric == "gpa" else 1
-    step = CHART_WIDTH / max(len(weeks) - 1, 1)
-    runs, run = [], []
+# The trend charts' plot area inside their viewBox (0 0 CHART_VIEW_WIDTH CHART_VIEW_HEIGHT): room
+# on the left for the scale and below for the weeks.
+CHART_LEFT, CHART_TOP = 44, 8
+CHART_VIEW_WIDTH, CHART_VIEW_HEIGHT = CHART_LEFT + CHART_WIDTH + 16, CHART_TOP + CHART_HEIGHT + 40
+# The scale of each kind of figure: its top, and the ticks labelled on the left.
+_SCALES = {
+    "gpa": (4, [(n, str(n)) for n in range(5)]),
+    "share": (1, [(n / 4, f"{n * 25}%") for n in range(5)]),
+}
+WEEK_LABELS = 6  # at most this many weeks are named under a chart, evenly spread
+
+
+@dataclass(frozen=True)
+class TrendChart:
+    """One trend chart, ready to draw: lines (by figure, each a list of runs of "x,y" points: a
+    week nobody graded breaks the line), the scale on the left and the weeks under it."""
+
+    weeks: list[TrendWeek]
+    lines: list[tuple[str, list[str]]]  # (figure, runs)
+    y_ticks: list[tuple[float, str]]  # (y, label)
+    x_ticks: list[tuple[float, str]]  # (x, label)
+    # The frame, in SVG user units.
+    left: int = CHART_LEFT
+    top: int = CHART_TOP
+    right: int = CHART_LEFT + CHART_WIDTH
+    bottom: int = CHART_TOP + CHART_HEIGHT
+    view_width: int = CHART_VIEW_WIDTH
+    view_height: int = CHART_VIEW_HEIGHT
+
+    @property
+    def scale_x(self) -> int:
+        return self.left - 6
+
+    @property
+    def tick_end(self) -> int:
+        return self.bottom + 4
+
+    @property
+    def week_y(self) -> int:
+        return self.bottom + 18
+
+    @property
+    def title_y(self) -> int:
+        return self.view_height - 4
+
+
+def trend_from_first_answers(weeks: list[TrendWeek]) -> list[TrendWeek]:
+    """The weeks from the first one anybody graded: earlier empty weeks say nothing."""
     for n, week in enumerate(weeks):
-        value = getattr(week.figures.card, metric)
-        if value is None:
-            if run:
-                runs.append(run)
-            run = []
-            continue
-        y = CHART_HEIGHT - float(value) / top * CHART_HEIGHT
-        run.append(f"{n * step:.1f},{y:.1f}")
-    if run:
-        runs.append(run)
-    return "|".join(" ".join(points) for points in runs)
+        if week.figures.card.answered:
+            return weeks[n:]
+    return []
 
 
-@register.filter
-def split_runs(points: str) -> list[str]:
-    return [run for run in points.split("|") if run]
+@register.simple_tag
+def trend_chart(weeks: list[TrendWeek], scale: str, *metrics: str) -> TrendChart:
+    """The chart of these figures over the weeks from the first graded one, spread over the
+    whole width, with the scale (`scale`: "gpa" or "share") and the weeks' dates labelled."""
+    weeks = trend_from_first_answers(weeks)
+    top, ticks = _SCALES[scale]
+    bottom = CHART_TOP + CHART_HEIGHT
+
+    def x(n: int) -> float:
+        if len(weeks) == 1:
+            return CHART_LEFT + CHART_WIDTH / 2
+        return CHART_LEFT + n * CHART_WIDTH / (len(weeks) - 1)
+
+    def y(value) -> float:
+        return bottom - float(value) / top * CHART_HEIGHT
+
+    lines = []
+    for metric in metrics:
+        runs, run = [], []
+        for n, week in enumerate(weeks):
+            value = getattr(week.figures.card, metric)
+            if value is None:
+                if run:
+                    runs.append(" ".join(run))
+                run = []
+                continue
+            run.append(f"{x(n):.1f},{y(value):.1f}")
+        if run:
+            runs.append(" ".join(run))
+        lines.append((metric, runs))
+    every = max(1, -(-len(weeks) // WEEK_LABELS))  # ceiling division
+    named = range(0, len(weeks), every)
+    return TrendChart(
+        weeks=weeks,
+        lines=lines,
+        y_ticks=[(round(y(value), 1), label) for value, label in ticks],
+        x_ticks=[(round(x(n), 1), f"{weeks[n].week.day} {weeks[n].week:%b}") for n in named],
+    )
 
 
 def _minutes(minutes: int) -> str:

@@ -74,7 +74,14 @@ def _walk(patterns, namespace: str = "", converters: dict | None = None) -> Iter
 ROUTES = list(_walk(get_resolver("servicedesk.urls").url_patterns))
 PUBLIC = [route for route in ROUTES if route.access is Access.PUBLIC]
 SIGNED_IN = [route for route in ROUTES if route.access in ADMITTED]
-REFUSED = [(route, user) for route in SIGNED_IN for user in USERS if user not in ADMITTED[route.access]]
+# A customer's link that has a desk counterpart sends staff there (tests/core/test_error_pages.py).
+SENT_TO_THE_DESK = {("tickets:detail", "agent"), ("tickets:detail", "manager")}
+REFUSED = [
+    (route, user)
+    for route in SIGNED_IN
+    for user in USERS
+    if user not in ADMITTED[route.access] and (route.name, user) not in SENT_TO_THE_DESK
+]
 ADMITTED_PAIRS = [(route, user) for route in SIGNED_IN for user in USERS if user in ADMITTED[route.access]]
 
 

@@ -1,13 +1,16 @@
+from datetime import timedelta
 from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import User
 from accounts.roles import Role
 from customers.models import CategoryChange, CustomerProfile
 from devkit.demo.company import DEMO_PASSWORD, DEMO_USERS
 from devkit.demo.surveys import GRADED
+from notifications.models import Notification
 from surveys.models import RecoveryCase, Survey
 from tickets.models import Service, Ticket
 
@@ -56,3 +59,19 @@ def test_seed_demo_leaves_a_changed_password_alone():
     alice.refresh_from_db()
     assert alice.check_password("alice-own-password-1")
     assert not alice.check_password(DEMO_PASSWORD)
+
+
+def test_seed_demo_notices_are_spread_over_its_weeks_and_the_answered_ones_done():
+    call_command("seed_demo", stdout=StringIO())
+    now = timezone.now()
+
+    for customer in ("alice", "ben", "chen", "dana"):
+        notices = Notification.objects.filter(recipient__username=customer)
+        stamped = {n.created_at.date() for n in notices}
+        assert len(stamped) >= 4, customer  # not all at the seed moment
+        unread = notices.filter(read_at__isnull=True)
+        assert unread.count() <= 10, customer  # the last two days only, not 19-27
+        assert not unread.filter(created_at__lt=now - timedelta(days=2)).exists()
+    # "How did IT do?" is done for every graded request, and for nothing else.
+    invitations = Notification.objects.filter(key__startswith="survey-invitation:")
+    assert invitations.count() == invitations.filter(done_at__isnull=False).count() == len(GRADED)

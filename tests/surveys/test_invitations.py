@@ -5,7 +5,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from notifications.models import OutboundEmail
+from notifications.models import Notification, OutboundEmail
 from surveys.models import Survey
 from surveys.services import survey_answer, survey_for_resolution, surveys_due_send
 from tickets.services import ticket_reopen, ticket_status_change
@@ -203,3 +203,26 @@ def test_a_survey_is_scheduled_in_its_own_transaction_when_the_caller_has_none()
 
     assert Survey.objects.get(ticket=ticket) == survey
     assert survey.invite_due_at is not None
+
+
+def test_the_how_did_it_do_notices_carry_their_moment_and_are_done_once_answered(settings):
+    settings.SURVEY_INVITE_DELAY_MINUTES = 0
+    settings.SURVEY_REMINDER_AFTER_DAYS = 3
+    then = timezone.now() - 20 * DAY
+    ticket = resolved_ticket(now=then)
+    surveys_due_send(now=then)
+    surveys_due_send(now=then + 3 * DAY)
+    other = resolved_ticket(now=then)
+    surveys_due_send(now=then)
+
+    survey_answer(survey=ticket.surveys.get(), answers={"grade": "A"}, now=then + 4 * DAY)
+
+    invitation, reminder = (
+        Notification.objects.get(key=f"survey-{kind}:{ticket.surveys.get().pk}")
+        for kind in ("invitation", "reminder")
+    )
+    assert (invitation.created_at, reminder.created_at) == (then, then + 3 * DAY)
+    assert invitation.done_at == reminder.done_at == then + 4 * DAY
+    assert invitation.read_at == reminder.read_at == then + 4 * DAY
+    untouched = Notification.objects.get(key=f"survey-invitation:{other.surveys.get().pk}")
+    assert untouched.done_at is None and untouched.read_at is None

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import OutboundEmail
+from notifications.models import Notification, OutboundEmail
 from surveys.exceptions import SurveyError
 from surveys.models import RecoveryCase, RecoveryEvent
 from surveys.services import (
@@ -118,6 +118,10 @@ def test_a_manager_works_a_case_to_its_outcome(manager_client, manager):
         ("contacted", manager.pk),
         ("closed", manager.pk),
     ]
+    # Every manager's "needs a call" notice is done once the case is closed.
+    notices = Notification.objects.filter(key__startswith=f"recovery-opened:{case.pk}:")
+    assert notices.exists()
+    assert {(n.done_at, n.read_at is not None) for n in notices} == {(case.closed_at, True)}
 
 
 def test_closing_before_contact_is_refused_with_a_reason(manager_client):

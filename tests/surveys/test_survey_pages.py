@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from reports.rollups import rollups_refresh
 from surveys.models import Survey
 from surveys.services import survey_link
 
@@ -80,38 +81,48 @@ def test_the_agent_who_resolved_it_sees_the_grade_on_the_ticket(client):
     assert "Nobody called back" in client.get(url).content.decode()
 
 
-def test_my_grades_lists_only_my_own_with_my_report_card(client):
+MY_CARD = reverse("reports:agent_card_mine")
+
+
+def test_my_report_card_lists_only_my_own_grades_under_my_card(client):
     me = AgentFactory()
     answered_survey(grade="A", agent=me, comment="Brilliant")
     answered_survey(grade="C", agent=me)
     answered_survey(grade="F", agent=AgentFactory(), comment="Someone else's F")
+    rollups_refresh()
     client.force_login(me)
 
-    page = client.get(reverse("surveys:grades_mine")).content.decode()
+    page = client.get(MY_CARD).content.decode()
 
     assert "Brilliant" in page and "Someone else" not in page
     assert "3.00" in page  # GPA of A and C
 
 
-def test_my_grades_is_for_staff(customer_client, client):
+def test_my_grades_is_folded_into_my_report_card(agent_client, customer_client, client):
+    answer = agent_client.get(reverse("surveys:grades_mine"))
+
+    assert answer.status_code == 301 and answer["Location"] == MY_CARD
     assert customer_client.get(reverse("surveys:grades_mine")).status_code == 403
     assert client.get(reverse("surveys:grades_mine")).status_code == 302
+    assert "My grades" not in agent_client.get(MY_CARD).content.decode()
 
 
-def test_my_grades_runs_a_constant_number_of_queries(client, django_assert_max_num_queries):
+def test_my_report_card_runs_a_constant_number_of_queries(client, django_assert_max_num_queries):
     me = AgentFactory()
     client.force_login(me)
     answered_survey(agent=me)
-    with django_assert_max_num_queries(8) as few:
-        response = client.get(reverse("surveys:grades_mine"))
+    rollups_refresh()
+    with django_assert_max_num_queries(30) as few:
+        response = client.get(MY_CARD)
     assert response.status_code == 200
-    assert len(response.context["surveys"]) == 1
+    assert len(response.context["grades_page"].object_list) == 1
     for _ in range(15):
         answered_survey(agent=me)
+    rollups_refresh()
     with django_assert_max_num_queries(len(few.captured_queries)):
-        response = client.get(reverse("surveys:grades_mine"))
+        response = client.get(MY_CARD)
     assert response.status_code == 200
-    assert len(response.context["surveys"]) == 16
+    assert len(response.context["grades_page"].object_list) == 16
 
 
 def test_the_desk_ticket_page_adds_one_query_for_grades(agent_client, agent, django_assert_max_num_queries):
@@ -139,7 +150,7 @@ def test_hostile_comments_are_kept_and_shown_inert(client, hostile):
     assert response.status_code == 302
     assert survey.comment == hostile.strip()
     client.force_login(agent)
-    for url in (reverse("tickets:agent_detail", args=[survey.ticket_id]), reverse("surveys:grades_mine")):
+    for url in (reverse("tickets:agent_detail", args=[survey.ticket_id]), MY_CARD):
         page = client.get(url).content.decode()
         assert "<script>alert(1)</script>" not in page
         assert not re.search(r"<img src=x onerror", page)

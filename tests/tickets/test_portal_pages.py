@@ -155,7 +155,11 @@ def test_someone_elses_request_is_a_404_everywhere(customer_client):
 def test_agents_use_their_own_ticket_page_not_the_portal(agent_client):
     ticket = TicketFactory()
 
-    assert agent_client.get(ticket.get_absolute_url()).status_code == 403
+    answer = agent_client.get(ticket.get_absolute_url())
+
+    # Not the portal page: the customer's link takes them to the desk's (issue 13, item 13).
+    assert answer.status_code == 302
+    assert answer["Location"] == reverse("tickets:agent_detail", kwargs={"pk": ticket.pk})
 
 
 def test_internal_notes_never_reach_the_customer_page(customer_client, customer, agent):

@@ -185,6 +185,7 @@ def move(
             ticket,
             f"ticket-resolved:{ticket.pk}:{now.isoformat()}",
             resolved_template,
+            now=now,
             reopen_days=settings.TICKET_REOPEN_DAYS,
         )
         ticket_resolved.send(sender=Ticket, ticket=ticket)

@@ -39,6 +39,7 @@ def process_escalate(
         template="tickets/process_escalated",
         context={"improvement": improvement, "ticket": ticket, "by": by},
         url=staff_url(ticket),
+        now=now,
     )
     return improvement
 

@@ -64,7 +64,7 @@ def ticket_create(
     attachments_add(ticket, None, customer, attachments, now=now)
     event(ticket, customer, TicketEvent.Kind.CREATED, now=now)
     search_document_refresh(ticket.pk)
-    notify_customer(ticket, f"ticket-created:{ticket.pk}", "tickets/created")
+    notify_customer(ticket, f"ticket-created:{ticket.pk}", "tickets/created", now=now)
     return ticket
 
 
@@ -108,13 +108,14 @@ def ticket_reply(
                 ticket.assignee,
                 f"ticket-customer-replied:{message.pk}",
                 "tickets/customer_replied",
+                now=now,
                 ticket=ticket,
                 message=message,
             )
     else:
         if ticket.status == Ticket.Status.NEW:
             move(ticket, author, Ticket.Status.OPEN, now=now)
-        notify_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", message=message)
+        notify_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", now=now, message=message)
     save(ticket)
     return message
 
@@ -251,6 +252,7 @@ def ticket_escalate(
             "to_customers_manager": to_customers_manager,
         },
         url=staff_url(ticket),
+        now=now,
     )
     return ticket
 
@@ -321,5 +323,5 @@ def _assign(ticket: Ticket, assignee: User | None, by: User, *, now: datetime) -
     assigned = event(ticket, by, TicketEvent.Kind.ASSIGNED, old=old, new=str(assignee or ""), now=now)
     if assignee is not None and assignee != by:
         notify_about_ticket(
-            assignee, f"ticket-assigned:{assigned.pk}", "tickets/assigned", ticket=ticket, by=by
+            assignee, f"ticket-assigned:{assigned.pk}", "tickets/assigned", now=now, ticket=ticket, by=by
         )
