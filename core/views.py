@@ -58,7 +58,7 @@ def healthz(request: HttpRequest) -> JsonResponse:
 @never_cache
 def readyz(request: HttpRequest) -> JsonResponse:
     """Readiness: 200 when the database and the broker answer, 503 naming what does not."""
-    checks = {"database": health.database_check(), "broker": health.broker_check()}
+    checks = health.readiness()
     ready = not any(checks.values())
     return JsonResponse(
         {

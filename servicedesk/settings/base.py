@@ -190,11 +190,18 @@ REDIS_URL = env("REDIS_URL", default="")
 # A task not acknowledged within this many seconds is delivered again. Every countdown we
 # schedule (see OUTBOX_*) stays well under it, so a delayed task is never redelivered for waiting.
 REDIS_VISIBILITY_TIMEOUT = 60 * 60
+# How long any Redis call (cache, broker publish) may wait to connect or for an answer.
+REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=1.0)
+# /readyz answers within this, 503 for a dependency that has not answered by then.
+READYZ_TIMEOUT_SECONDS = 2
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
     CELERY_BROKER_TRANSPORT_OPTIONS = {
         "visibility_timeout": REDIS_VISIBILITY_TIMEOUT,
         "socket_connect_timeout": 2,
+        # Longer than the worker's 1-second BRPOP poll, short enough that a frozen Redis never
+        # holds a publish (or /readyz) for long.
+        "socket_timeout": 5,
     }
 else:
     BROKER_DIR = VAR_DIR / "broker"
@@ -256,13 +263,25 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Cache (shared between processes when Redis is there) ----------------------------------
+# django-redis, told to treat a Redis error as a miss: with Redis down or frozen (each call gives up
+# after REDIS_TIMEOUT_SECONDS) sessions are read from and written to the database alone, and
+# every page keeps working, only slower.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+                "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+            },
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # Sessions are read on every request: from the cache, falling back to (and written through to)
 # the database, so a cache flush logs nobody out.
