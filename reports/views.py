@@ -11,7 +11,10 @@ from django.views.decorators.http import require_GET
 from accounts.models import User
 from accounts.permissions import agent_required, manager_required
 from core.pagination import query_without, uncounted_page
+from core.params import id_param
+from customers.models import CustomerCategory
 from surveys.models import Grade
+from tickets.models import Priority
 
 from . import selectors, totals
 from .forms import DashboardFilterForm
@@ -75,7 +78,9 @@ def responses(request: HttpRequest) -> HttpResponse:
     dim, key, grade = (request.GET.get(name, "") for name in ("dim", "key", "grade"))
     if dim not in ("", *BREAKDOWNS) or grade not in ("", *Grade.values):
         raise Http404
-    if dim in ("agent", "team", "service") and key and not key.isdigit():
+    if dim in ("agent", "team", "service") and key and id_param(key) is None:
+        raise Http404
+    if key and key not in {"category": CustomerCategory.values, "priority": Priority.values}.get(dim, [key]):
         raise Http404
     surveys = selectors.surveys_behind(period=period, scope=scope, dim=dim, key=key, grade=grade)
     page = uncounted_page(surveys, request.GET.get("page"), DRILL_PAGE_SIZE)

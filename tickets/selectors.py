@@ -12,6 +12,7 @@ from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
 from accounts.models import User
+from core.params import id_param
 from customers.models import CustomerCategory
 
 from . import sla
@@ -105,8 +106,8 @@ def service_list_for_catalog() -> QuerySet[Service]:
 
 def service_chosen(*, value: object) -> Service | None:
     """The active catalog entry a form's raw service value names, or None (also when malformed)."""
-    value = str(value or "")
-    return service_list_for_catalog().filter(pk=value).first() if value.isdigit() else None
+    pk = id_param(value)
+    return service_list_for_catalog().filter(pk=pk).first() if pk is not None else None
 
 
 def service_get_for_catalog(*, slug: str) -> Service:

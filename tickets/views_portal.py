@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import customer_page, customer_required, signed_in_required
+from core.params import slug_param
 from customers import selectors as customer_selectors
 
 from . import selectors, services
@@ -36,7 +37,7 @@ def catalog_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def ticket_submit(request: HttpRequest) -> HttpResponse:
     catalog = selectors.service_list_for_catalog()
-    initial = {"service": catalog.filter(slug=request.GET.get("service")).first()}
+    initial = {"service": catalog.filter(slug=slug_param(request.GET.get("service"))).first()}
     form = TicketSubmitForm(request.POST or None, request.FILES or None, services=catalog, initial=initial)
     if request.method == "POST" and form.is_valid():
         ticket = services.ticket_create(customer=request.user, **form.cleaned_data)
