@@ -213,7 +213,11 @@ def test_emails_committed_together_travel_a_chunk_to_a_task(transactional_db, se
     finally:
         celery_app.conf.task_default_queue = real_queue
 
-    assert sorted(len(ids) for ids in published) == [20, 50, 50]
+    # The background thread takes what has committed when it runs, so the cut depends on timing
+    # (20+50+50, or 33+37+50 when it starts early); what holds is that no task carries more than a
+    # chunk and a few tasks carry all 120.
+    assert max(len(ids) for ids in published) <= 50
+    assert len(published) <= 5
     assert sorted(pk for ids in published for pk in ids) == sorted(message.pk for message in messages)
     assert not OutboundEmail.objects.filter(enqueued_at__isnull=True).exists()
 
