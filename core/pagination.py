@@ -54,6 +54,14 @@ def uncounted_page(
 
 def query_without(request: HttpRequest, name: str) -> str:
     """The request's query string without parameter `name` (to build page and panel links)."""
+    return query_with(request, **{name: None})
+
+
+def query_with(request: HttpRequest, **changes: str | None) -> str:
+    """The request's query string with parameters set (None: removed), for a link."""
     query = request.GET.copy()
-    query.pop(name, None)
+    for name, value in changes.items():
+        query.pop(name, None)
+        if value is not None:
+            query[name] = value
     return query.urlencode()

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import selectors as account_selectors
 from accounts.permissions import agent_required, manager_required
-from core.pagination import query_without, uncounted_page
+from core.pagination import query_with, query_without, uncounted_page
 
 from . import presence, selectors, services
 from .exceptions import TicketError
@@ -58,10 +59,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     # A reference (SD-12, or 12) goes straight to its ticket, whatever its status.
     found = selectors.ticket_pk_for_reference(text=filters.q) if filters.q else None
     if found is not None:
-        url = reverse("tickets:agent_detail", args=[found])
-        if request.htmx:
-            return HttpResponse(headers={"HX-Redirect": url})
-        return redirect(url)
+        return _to_ticket(request, found)
     tickets = selectors.ticket_queue_for_agent(agent=request.user, filters=filters, now=timezone.now())
     page = uncounted_page(tickets, request.GET.get("page"), QUEUE_PAGE_SIZE)
     context = {
@@ -73,7 +71,7 @@ def queue(request: HttpRequest) -> HttpResponse:
         "saved_views": selectors.SAVED_VIEWS,
         "bulk_form": BulkUpdateForm(agents=account_selectors.agents_list, auto_id="bulk-%s"),
         "query_without_page": query_without(request, "page"),
-        "all_statuses_query": _query_with(request, status=QUEUE_ALL_STATUSES, page=None),
+        "all_statuses_query": query_with(request, status=QUEUE_ALL_STATUSES, page=None),
         "show_filters": request.GET.get("panel") == "filters",
         "filters_panel_url": f"?{query_without(request, 'panel')}&panel=filters",
     }
@@ -146,9 +144,9 @@ def ticket_reply(request: HttpRequest, pk: int) -> HttpResponse:
 
     if internal:
         success = _("Internal note added.")
-    elif then:
+    elif then in Ticket.Status.values:  # an unknown one the form refuses
         success = _("Reply sent to the customer, and the request is now %(status)s.") % {
-            "status": dict(Ticket.Status.choices).get(then, then).lower()
+            "status": Ticket.Status(then).label.lower()
         }
     else:
         success = _("Reply sent to the customer.")
@@ -376,14 +374,10 @@ def ticket_presence(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tickets/partials/_presence.html", {"others": others})
 
 
-def _query_with(request: HttpRequest, **changes) -> str:
-    """The request's query string with parameters set (None: removed), for a link."""
-    query = request.GET.copy()
-    for name, value in changes.items():
-        query.pop(name, None)
-        if value is not None:
-            query[name] = value
-    return query.urlencode()
+def _to_ticket(request: HttpRequest, pk: int) -> HttpResponse:
+    """To the ticket's page: a redirect, or for htmx one the browser follows as a whole page."""
+    url = reverse("tickets:agent_detail", args=[pk])
+    return HttpResponseClientRedirect(url) if request.htmx else redirect(url)
 
 
 def _act(request: HttpRequest, ticket: Ticket, form: Form, action: Callable, success: str, *, form_name: str):
@@ -398,10 +392,7 @@ def _act(request: HttpRequest, ticket: Ticket, form: Form, action: Callable, suc
     if form.errors:
         return _render_ticket(request, ticket, status=400, failed=form_name, **{form_name: form})
     messages.success(request, success)
-    url = reverse("tickets:agent_detail", args=[ticket.pk])
-    if request.htmx:
-        return HttpResponse(headers={"HX-Redirect": url})
-    return redirect(url)
+    return _to_ticket(request, ticket.pk)
 
 
 # Where each of the ticket page's htmx forms is defined, to send just that form back with its
