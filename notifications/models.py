@@ -11,7 +11,8 @@ class OutboundEmail(models.Model):
     """One e-mail to one address, written in the transaction of the change that caused it.
 
     The row is the message: a Celery task delivers it after commit, the relay re-sends rows that
-    never reached the broker, and the idempotency key makes any second attempt a no-op.
+    never reached the broker, were lost on the way, were handed back or are due for a retry, and
+    the row lock with the status makes any second attempt a no-op.
     """
 
     class Status(models.TextChoices):
@@ -37,6 +38,19 @@ class OutboundEmail(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     enqueued_at = models.DateTimeField(
         null=True, blank=True, help_text=_("When a delivery task was last handed to the broker.")
+    )
+    next_attempt_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_("Not to be tried before this (a retry's backoff, or the mail server found down)."),
+    )
+    claimed_until = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text=_(
+            "A delivery task is working on it until then; a claim that runs out belonged to a task "
+            "that died, and the relay hands the e-mail to another."
+        ),
     )
     sent_at = models.DateTimeField(null=True, blank=True)
     dead_at = models.DateTimeField(null=True, blank=True)

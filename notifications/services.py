@@ -3,13 +3,17 @@
 import hashlib
 import logging
 import random
-from datetime import datetime
+import smtplib
+import time
+from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.template import TemplateDoesNotExist
@@ -122,31 +126,70 @@ def notifications_mark_done(*, occasions: list[str], now: datetime | None = None
     )
 
 
-def outbound_emails_deliver(*, message_ids: list[int]) -> dict[int, float]:
-    """Send each of these e-mails once, over one connection to the mail server; returns the ones
-    that failed and are to be tried again, with the seconds to wait.
+class MailServerUnavailable(Exception):
+    """The mail server could not be reached, stopped answering or hung up: no e-mail's fault."""
 
-    Each e-mail is its own transaction, so a worker stopped halfway loses none of what it sent.
+
+# Failures of the conversation with the mail server rather than of one e-mail. SMTPException is
+# an OSError too, so the ones about an e-mail (recipient, sender or data refused) are told apart.
+_SERVER_SMTP_ERRORS = (
+    smtplib.SMTPServerDisconnected,
+    smtplib.SMTPConnectError,
+    smtplib.SMTPHeloError,
+    smtplib.SMTPAuthenticationError,
+    smtplib.SMTPNotSupportedError,
+)
+_SERVICE_NOT_AVAILABLE = 421  # the server is closing the conversation, whatever the e-mail
+# Ends a delivery task early: the soft time limit, and SIGTERM, which a worker's pool process turns
+# into SystemExit (billiard's shutdown handler). What the task has not sent is handed back.
+_STOPPED = (SoftTimeLimitExceeded, SystemExit, KeyboardInterrupt)
+
+
+def outbound_emails_deliver(*, message_ids: list[int], now: datetime | None = None) -> int:
+    """Send each of these e-mails once, over one connection to the mail server; returns how many
+    were sent.
+
+    Each e-mail is its own transaction, so a task stopped halfway loses none of what it sent. The
+    task claims its e-mails first (see OUTBOX_CLAIM_SECONDS); when it is stopped (the soft time
+    limit, SIGTERM) it hands back what it has not sent, for the relay to send at once, and when
+    the mail server is unavailable it hands back the rest for the next probe of the server.
     """
-    retries = {}
+    now = now or timezone.now()
+    server = _mail_server_state()
+    if server and server["until"] > now.timestamp():
+        _hand_back(message_ids, not_before=_from_timestamp(server["until"]))
+        return 0
+    unsent = _claim(message_ids, now)
+    sent = 0
     mail_connection = get_connection()
     try:
-        for message_id in message_ids:
-            retry_in = outbound_email_deliver(message_id=message_id, mail_connection=mail_connection)
-            if retry_in is not None:
-                retries[message_id] = retry_in
+        while unsent:
+            try:
+                delivered = outbound_email_deliver(message_id=unsent[0], mail_connection=mail_connection)
+            except MailServerUnavailable:
+                _hand_back(unsent, not_before=_mail_server_failed(server))
+                return sent
+            sent += delivered is True
+            unsent.pop(0)
+    except _STOPPED:
+        _hand_back(unsent, not_before=timezone.now())
+        raise
     finally:
         _close_quietly(mail_connection)
-    return retries
+    if server and sent:
+        cache.delete(MAIL_SERVER_CACHE_KEY)  # it answers again
+    return sent
 
 
 def outbound_email_deliver(
     *, message_id: int, mail_connection: BaseEmailBackend | None = None
-) -> float | None:
-    """Send a pending e-mail once; on failure count the attempt and return seconds until retry.
+) -> bool | float | None:
+    """Send a pending e-mail once. Returns True when sent; when the mail server refused it, the
+    seconds until its retry (counting the attempt), or None once it is a dead letter; None when
+    there was nothing to do (already sent, gone). Raises MailServerUnavailable, counting no
+    attempt, when the mail server could not be reached or stopped answering.
 
-    Returns None when there is nothing more to do: sent, already sent, gone, or now a dead letter.
-    The row lock makes a duplicate delivery of the same task wait, then find the e-mail sent.
+    The row lock makes a duplicate delivery of the same e-mail wait, then find it sent.
     """
     with transaction.atomic():
         message = OutboundEmail.objects.select_for_update().filter(pk=message_id).first()
@@ -158,34 +201,51 @@ def outbound_email_deliver(
         # copy carries the same Message-ID, which mail clients show once.
         message.status = OutboundEmail.Status.SENT
         message.sent_at = timezone.now()
-        message.save(update_fields=["status", "sent_at", "attempts"])
+        message.claimed_until = None
+        message.save(update_fields=["status", "sent_at", "attempts", "claimed_until"])
         try:
             _send(message, mail_connection)
-        except Exception as exc:  # any failure of the mail server counts as an attempt
+        except _STOPPED:
+            raise  # not a failure of the e-mail: the row rolls back to pending, its attempt uncounted
+        except Exception as exc:
             if mail_connection is not None:
                 _close_quietly(mail_connection)  # the next e-mail starts on a fresh connection
             message.status, message.sent_at = OutboundEmail.Status.PENDING, None
-            return _record_failure(message, exc)
-    return None
+            if not _is_mail_server_fault(exc):
+                return _record_failure(message, exc)
+            message.attempts -= 1
+            message.last_error = f"Mail server unavailable: {type(exc).__name__}: {exc}"[:2000]
+            message.save(update_fields=["status", "sent_at", "attempts", "last_error"])
+            server_fault = exc
+        else:
+            return True
+    raise MailServerUnavailable(str(server_fault)) from server_fault
 
 
 def outbound_email_relay(*, now: datetime | None = None) -> int:
-    """Hand the broker every pending e-mail that never reached it or was lost; returns how many.
+    """Hand the broker every pending e-mail that is due (see OutboundEmailQuerySet.due_for_relay);
+    returns how many. Batch after batch, for at most OUTBOX_RELAY_SECONDS.
 
     Rows locked by another relay are skipped, so overlapping runs never publish a row twice.
     """
     now = now or timezone.now()
-    with transaction.atomic():
-        due = (
-            OutboundEmail.objects.due_for_relay(now)
-            .order_by("created_at")
-            .select_for_update(skip_locked=True)
-            .values_list("pk", flat=True)[: settings.OUTBOX_RELAY_BATCH_SIZE]
-        )
-        # The broker down: the ids not published wait for the next run.
-        published = publisher.emails_publish_now(list(due))
-        OutboundEmail.objects.filter(pk__in=published).update(enqueued_at=now)
-    return len(published)
+    deadline = time.monotonic() + settings.OUTBOX_RELAY_SECONDS
+    relayed = 0
+    while time.monotonic() < deadline:
+        with transaction.atomic():
+            due = list(
+                OutboundEmail.objects.due_for_relay(now)
+                .order_by("created_at")
+                .select_for_update(skip_locked=True)
+                .values_list("pk", flat=True)[: settings.OUTBOX_RELAY_BATCH_SIZE]
+            )
+            # The broker down: the ids not published wait for the next run.
+            published = publisher.emails_publish_now(due)
+            OutboundEmail.objects.filter(pk__in=published).update(enqueued_at=now, claimed_until=None)
+        relayed += len(published)
+        if len(due) < settings.OUTBOX_RELAY_BATCH_SIZE or len(published) < len(due):
+            break
+    return relayed
 
 
 @transaction.atomic
@@ -198,7 +258,11 @@ def outbound_email_retry(*, message: OutboundEmail) -> bool:
     message.attempts = 0
     message.dead_at = None
     message.enqueued_at = None
-    message.save(update_fields=["status", "attempts", "dead_at", "enqueued_at"])
+    message.next_attempt_at = None
+    message.claimed_until = None
+    message.save(
+        update_fields=["status", "attempts", "dead_at", "enqueued_at", "next_attempt_at", "claimed_until"]
+    )
     publisher.email_publish_after_commit(message.pk)
     return True
 
@@ -254,7 +318,9 @@ def _record_failure(message: OutboundEmail, exc: Exception) -> float | None:
         logger.error("E-mail %s is a dead letter after %s attempts: %s", message.pk, message.attempts, exc)
     else:
         retry_in = _backoff_seconds(message.attempts)
-        message.enqueued_at = now  # the retry is a fresh publish; the relay leaves it alone
+        # The relay publishes the retry when it is due.
+        message.next_attempt_at = now + timedelta(seconds=retry_in)
+        message.enqueued_at = None
         logger.warning(
             "E-mail %s failed (attempt %s), retrying in %.0fs: %s",
             message.pk,
@@ -262,7 +328,17 @@ def _record_failure(message: OutboundEmail, exc: Exception) -> float | None:
             retry_in,
             exc,
         )
-    message.save(update_fields=["attempts", "last_error", "status", "sent_at", "dead_at", "enqueued_at"])
+    message.save(
+        update_fields=[
+            "attempts",
+            "last_error",
+            "status",
+            "sent_at",
+            "dead_at",
+            "enqueued_at",
+            "next_attempt_at",
+        ]
+    )
     return retry_in
 
 
@@ -270,3 +346,60 @@ def _backoff_seconds(attempts: int) -> float:
     """Exponential backoff with jitter, so failed e-mails do not all retry in the same second."""
     ceiling = min(settings.OUTBOX_RETRY_MAX_SECONDS, settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
     return random.uniform(ceiling / 2, ceiling)
+
+
+def _claim(message_ids: list[int], now: datetime) -> list[int]:
+    """Mark these e-mails as this task's until OUTBOX_CLAIM_SECONDS from now; returns the ones
+    that are pending and due, in the order given."""
+    claimable = OutboundEmail.objects.pending().filter(
+        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), pk__in=message_ids
+    )
+    claimed = set(claimable.values_list("pk", flat=True))
+    OutboundEmail.objects.filter(pk__in=claimed).update(
+        claimed_until=now + timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
+    )
+    return [message_id for message_id in message_ids if message_id in claimed]
+
+
+def _hand_back(message_ids: list[int], *, not_before: datetime) -> None:
+    """Give these e-mails back to the relay, to publish from `not_before` on. Best effort: if the
+    database cannot be written, their claim runs out and the relay takes them then."""
+    try:
+        OutboundEmail.objects.pending().filter(pk__in=message_ids).update(
+            enqueued_at=None, claimed_until=None, next_attempt_at=not_before
+        )
+    except DatabaseError:
+        logger.warning("E-mails %s not handed back; their claim will run out.", message_ids, exc_info=True)
+
+
+MAIL_SERVER_CACHE_KEY = "outbox:mail-server-down"
+
+
+def _mail_server_state() -> dict | None:
+    """{"until": timestamp, "failures": n} while the mail server is known to be down. In the cache,
+    shared by every worker; without the cache each task finds out for itself."""
+    return cache.get(MAIL_SERVER_CACHE_KEY)
+
+
+def _mail_server_failed(state: dict | None) -> datetime:
+    """Record one more failure to reach the mail server; returns when to probe it next."""
+    failures = (state or {}).get("failures", 0) + 1
+    wait = min(settings.OUTBOX_SERVER_RETRY_MAX_SECONDS, 15 * 2 ** (failures - 1))
+    until = timezone.now() + timedelta(seconds=wait)
+    cache.set(MAIL_SERVER_CACHE_KEY, {"until": until.timestamp(), "failures": failures}, timeout=3600)
+    logger.warning("The mail server is unavailable; e-mails wait %s s for the next try.", wait)
+    return until
+
+
+def _from_timestamp(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=UTC)
+
+
+def _is_mail_server_fault(exc: Exception) -> bool:
+    if isinstance(exc, _SERVER_SMTP_ERRORS):
+        return True
+    if isinstance(exc, smtplib.SMTPResponseException):
+        return exc.smtp_code == _SERVICE_NOT_AVAILABLE
+    if isinstance(exc, smtplib.SMTPException):
+        return False  # a recipient, the sender or the data refused: this e-mail's failure
+    return isinstance(exc, OSError)  # refused, reset, timed out, TLS failed

@@ -4,19 +4,28 @@ Bound to the project's app rather than @shared_task: a shared task is a proxy th
 *current* app when called, and the current app is thread-local state that a worker can change.
 """
 
+from django.conf import settings
+from django.db import InterfaceError, OperationalError
+
 from servicedesk.celery import app
 
 from . import services
 
 
-@app.task
-def outbound_email_deliver_task(message_ids: list[int]) -> None:
-    # The service counts attempts and turns the last one into a dead letter; each e-mail that
-    # failed is retried on its own after its backoff, which stays below the broker's visibility
-    # timeout. If this publish fails, the relay finds the row pending and sends it later.
-    retries = services.outbound_emails_deliver(message_ids=message_ids)
-    for message_id, retry_in in retries.items():
-        outbound_email_deliver_task.apply_async(([message_id],), countdown=retry_in)
+@app.task(
+    soft_time_limit=settings.OUTBOX_DELIVERY_SOFT_TIME_LIMIT,
+    time_limit=settings.OUTBOX_DELIVERY_TIME_LIMIT,
+    # The database restarting or unreachable: try again soon rather than leave the e-mails to the
+    # relay. Backoff 1, 2, 4 ... 30 s with jitter; the claims run out and the relay takes over if
+    # the database stays away longer than the retries (or the worker dies meanwhile).
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=30,
+    max_retries=60,
+)
+def outbound_email_deliver_task(message_ids: list[int]) -> int:
+    # Failures wait in their rows (next_attempt_at) and the relay publishes them when due.
+    return services.outbound_emails_deliver(message_ids=message_ids)
 
 
 @app.task

@@ -16,12 +16,17 @@ def test_tasks_travel_as_json_and_are_acknowledged_after_they_run():
     assert celery_app.conf.task_acks_late is True
 
 
-def test_no_outbox_countdown_outlives_the_redis_visibility_timeout():
-    assert (
-        settings.OUTBOX_RETRY_MAX_SECONDS
-        < settings.OUTBOX_REQUEUE_AFTER_SECONDS
-        < settings.REDIS_VISIBILITY_TIMEOUT
-    )
+def test_an_outbox_claim_outlives_its_task_and_the_relay_is_quicker_than_redis():
+    from notifications.tasks import outbound_email_deliver_task
+
+    # A claim that runs out belongs to a task the worker has surely stopped ...
+    assert outbound_email_deliver_task.time_limit == settings.OUTBOX_DELIVERY_TIME_LIMIT
+    assert outbound_email_deliver_task.soft_time_limit < settings.OUTBOX_DELIVERY_TIME_LIMIT
+    assert settings.OUTBOX_CLAIM_SECONDS > settings.OUTBOX_DELIVERY_TIME_LIMIT
+    # ... one connection timeout to the mail server ends a task before its soft limit ...
+    assert settings.EMAIL_TIMEOUT < settings.OUTBOX_DELIVERY_SOFT_TIME_LIMIT
+    # ... and the relay re-sends a message Redis lost long before Redis would redeliver it.
+    assert settings.OUTBOX_REQUEUE_AFTER_SECONDS < settings.REDIS_VISIBILITY_TIMEOUT
 
 
 def test_no_survey_countdown_outlives_the_redis_visibility_timeout():

@@ -294,15 +294,27 @@ REPORTS_LIVE_SECONDS = env.int("REPORTS_LIVE_SECONDS", default=60)
 
 # --- Notifications outbox -------------------------------------------------------------------
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
-# Retry n waits about OUTBOX_RETRY_BASE_SECONDS * 2**(n-1), capped, with jitter.
+# Retry n of an e-mail the mail server refused waits about OUTBOX_RETRY_BASE_SECONDS * 2**(n-1),
+# capped, with jitter. The relay publishes the retry when it is due (no countdown in the broker).
 OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)
 OUTBOX_RETRY_MAX_SECONDS = 15 * 60
+# A mail server that cannot be reached (refused, silent, disconnecting) is nobody's e-mail's
+# fault: no attempt is counted, and every e-mail waits for the next probe, 15 s after the first
+# failure, doubling to this cap, so the backlog leaves at most this long after the server is back.
+OUTBOX_SERVER_RETRY_MAX_SECONDS = 60
 # The relay sends rows never enqueued after this grace (the on-commit publish had its chance) ...
 OUTBOX_RELAY_GRACE_SECONDS = 60
-# ... and re-sends rows enqueued this long ago but still pending (the message was lost).
-# Longer than the longest retry countdown, so a retry waiting in the broker is not doubled.
-OUTBOX_REQUEUE_AFTER_SECONDS = 30 * 60
+# ... and re-sends rows enqueued this long ago that no task has taken (lost with a Redis that
+# restarted empty). A copy of a task still waiting in a long queue finds its e-mails sent.
+OUTBOX_REQUEUE_AFTER_SECONDS = 90
+# The delivery task's time limits. A task claims its e-mails for longer than its hard limit, so a
+# claim that runs out belonged to a task that is surely dead (killed, or stopped at the limit).
+OUTBOX_DELIVERY_SOFT_TIME_LIMIT = 30
+OUTBOX_DELIVERY_TIME_LIMIT = 40
+OUTBOX_CLAIM_SECONDS = OUTBOX_DELIVERY_TIME_LIMIT + 5
 OUTBOX_RELAY_BATCH_SIZE = 500
+# The relay publishes batch after batch while rows are due, for at most this long per run.
+OUTBOX_RELAY_SECONDS = 10
 # E-mails per delivery task: Celery's overhead per task, not the sending, limits a worker.
 OUTBOX_DELIVERY_CHUNK = 50
 # The developer mailbox at /dev/mail/ (local mode only).

@@ -1,5 +1,7 @@
 """E-mail backends that misbehave the way real mail servers do."""
 
+import smtplib
+
 from django.core.mail.backends.locmem import EmailBackend
 
 
@@ -15,3 +17,14 @@ class RefusesFirstConnection(EmailBackend):
             self.refused = True
             raise ConnectionRefusedError("the mail server refused the connection")
         return super().open()
+
+
+class RefusesBob(EmailBackend):
+    """Answers "550 no such user" for bob@example.com, as a server does for a mistyped address,
+    and delivers the rest like the locmem backend."""
+
+    def send_messages(self, messages):
+        for message in messages:
+            if "bob@example.com" in message.to:
+                raise smtplib.SMTPRecipientsRefused({"bob@example.com": (550, b"5.1.1 No such user")})
+        return super().send_messages(messages)

@@ -7,6 +7,7 @@ import time
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.core import mail
 from django.db import transaction
 from django.urls import reverse
@@ -104,15 +105,14 @@ def test_relay_leaves_fresh_rows_to_their_own_publish_and_resends_lost_ones(tran
         enqueued_at=now - timedelta(hours=1),
     )
 
-    due = set(OutboundEmail.objects.due_for_relay(now).values_list("pk", flat=True))
+    def due(at) -> set[int]:
+        return set(OutboundEmail.objects.due_for_relay(at).values_list("pk", flat=True))
 
-    assert due == {lost.pk}
-    assert fresh.pk in OutboundEmail.objects.due_for_relay(now + timedelta(minutes=2)).values_list(
-        "pk", flat=True
-    )
-    assert in_flight.pk not in OutboundEmail.objects.due_for_relay(now + timedelta(minutes=2)).values_list(
-        "pk", flat=True
-    )
+    assert due(now) == {lost.pk}
+    assert due(now + timedelta(seconds=settings.OUTBOX_RELAY_GRACE_SECONDS + 1)) == {fresh.pk, lost.pk}
+    # A task waiting in the broker is left alone until it has had time to be taken.
+    assert in_flight.pk not in due(now + timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS - 1))
+    assert in_flight.pk in due(now + timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS))
 
 
 def test_relay_publishes_nothing_and_loses_nothing_while_the_broker_is_down(transactional_db, broker_down):
@@ -175,23 +175,49 @@ def test_a_publish_that_does_not_finish_makes_drain_fail_loudly(transactional_db
     hanging_broker.release()
 
 
-def test_failing_mail_server_retries_with_backoff_then_dead_letters(
-    celery_worker, mail_server_down, settings
+def test_an_email_the_mail_server_refuses_is_retried_by_the_relay_then_dead_letters(
+    celery_worker, mail_server_refuses_bob, settings
 ):
     settings.OUTBOX_MAX_ATTEMPTS = 3
-    settings.OUTBOX_RETRY_BASE_SECONDS = 0  # retry at once; the backoff itself is tested below
+    settings.OUTBOX_RETRY_BASE_SECONDS = 0  # due at once; the backoff itself is tested elsewhere
+    with transaction.atomic():
+        message = email_queue(key="bob", to="bob@example.com", template="tests/greeting", context={})
 
-    message = _queue()
+    def relayed_until_dead() -> bool:
+        message.refresh_from_db()
+        if message.status == OutboundEmail.Status.PENDING and message.enqueued_at is None:
+            outbound_email_relay()  # beat's job: publish the retry once it is due
+        return message.status == OutboundEmail.Status.DEAD
 
-    wait_until(
-        lambda: message.refresh_from_db() or message.status == OutboundEmail.Status.DEAD,
-        message="dead letter",
-    )
+    wait_until(relayed_until_dead, message="dead letter")
 
     assert message.attempts == 3
-    assert "ConnectionRefusedError" in message.last_error
+    assert "SMTPRecipientsRefused" in message.last_error
     assert message.dead_at is not None
     assert mail.outbox == []
+
+
+def test_the_worker_retries_a_delivery_that_met_a_database_error(celery_worker, monkeypatch):
+    """Postgres restarting under a task: the task is tried again with backoff, not dropped."""
+    from django.db import OperationalError
+
+    import notifications.services as services
+
+    real_claim, failures = services._claim, []
+
+    def claim_after_a_restart(message_ids, now):
+        if not failures:
+            failures.append(now)
+            raise OperationalError("server closed the connection unexpectedly")
+        return real_claim(message_ids, now)
+
+    monkeypatch.setattr(services, "_claim", claim_after_a_restart)
+    message = _queue()
+
+    wait_until(lambda: _sent(message), timeout=15, message="the e-mail, on the task's retry")
+
+    assert len(failures) == 1
+    assert len(mail.outbox) == 1
 
 
 def test_emails_committed_together_travel_a_chunk_to_a_task(transactional_db, settings):
@@ -222,17 +248,19 @@ def test_emails_committed_together_travel_a_chunk_to_a_task(transactional_db, se
     assert not OutboundEmail.objects.filter(enqueued_at__isnull=True).exists()
 
 
-def test_a_failing_email_in_a_batch_leaves_the_others_sent_once(db, settings):
-    """The mail server refuses one connection; that e-mail waits for its retry, the rest go."""
-    messages = [_queue(key=f"batch:{n}") for n in range(3)]
+def test_an_email_refused_in_a_batch_leaves_the_others_sent_once(db, mail_server_refuses_bob):
+    """The mail server refuses one recipient; that e-mail waits for its retry, the rest go."""
+    messages = [
+        email_queue(key=f"batch:{n}", to=to, template="tests/greeting", context={})
+        for n, to in enumerate(["bob@example.com", "alice@example.com", "carol@example.com"])
+    ]
     OutboundEmail.objects.filter(pk=messages[2].pk).update(
         status=OutboundEmail.Status.SENT, sent_at=timezone.now()
     )
-    settings.EMAIL_BACKEND = "tests.notifications.mail_backends.RefusesFirstConnection"
 
-    retries = outbound_emails_deliver(message_ids=[m.pk for m in messages] + [999_999])
+    sent = outbound_emails_deliver(message_ids=[m.pk for m in messages] + [999_999])
 
-    assert list(retries) == [messages[0].pk]
+    assert sent == 1
     assert [m.to for m in mail.outbox] == [["alice@example.com"]]
     statuses = {m.pk: (m.status, m.attempts) for m in OutboundEmail.objects.all()}
     assert statuses == {
@@ -240,3 +268,15 @@ def test_a_failing_email_in_a_batch_leaves_the_others_sent_once(db, settings):
         messages[1].pk: (OutboundEmail.Status.SENT, 1),
         messages[2].pk: (OutboundEmail.Status.SENT, 0),
     }
+
+
+def test_a_connection_refused_mid_batch_hands_the_rest_to_the_next_probe(db, settings):
+    messages = [_queue(key=f"batch:{n}") for n in range(3)]
+    settings.EMAIL_BACKEND = "tests.notifications.mail_backends.RefusesFirstConnection"
+
+    assert outbound_emails_deliver(message_ids=[m.pk for m in messages]) == 0
+
+    assert mail.outbox == []
+    rows = OutboundEmail.objects.filter(pk__in=[m.pk for m in messages])
+    assert {(r.status, r.attempts, r.enqueued_at) for r in rows} == {(OutboundEmail.Status.PENDING, 0, None)}
+    assert all(r.next_attempt_at > timezone.now() for r in rows)
