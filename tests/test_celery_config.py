@@ -23,6 +23,9 @@ def test_an_outbox_claim_outlives_its_task_and_the_relay_is_quicker_than_redis()
     assert outbound_email_deliver_task.time_limit == settings.OUTBOX_DELIVERY_TIME_LIMIT
     assert outbound_email_deliver_task.soft_time_limit < settings.OUTBOX_DELIVERY_TIME_LIMIT
     assert settings.OUTBOX_CLAIM_SECONDS > settings.OUTBOX_DELIVERY_TIME_LIMIT
+    # ... which the relay's next run then re-sends, all within two minutes of the worker's death ...
+    relay_every = settings.CELERY_BEAT_SCHEDULE["outbox-relay"]["schedule"].total_seconds()
+    assert settings.OUTBOX_CLAIM_SECONDS + relay_every < 120
     # ... one connection timeout to the mail server ends a task before its soft limit ...
     assert settings.EMAIL_TIMEOUT < settings.OUTBOX_DELIVERY_SOFT_TIME_LIMIT
     # ... and the relay re-sends a message Redis lost long before Redis would redeliver it.

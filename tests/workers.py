@@ -21,7 +21,8 @@ needs_worker_process = pytest.mark.skipif(
 
 
 def worker_process(*, queue: str, mail_dir: Path, redis_url: str = "") -> subprocess.Popen:
-    """One worker process consuming `queue`, writing each e-mail it sends to a file in mail_dir."""
+    """One worker (a main process and one pool process, in a process group of their own, as under
+    systemd) consuming `queue`, writing each e-mail it sends to a file in mail_dir."""
     database = connection.settings_dict
     env = {
         **os.environ,
@@ -36,6 +37,7 @@ def worker_process(*, queue: str, mail_dir: Path, redis_url: str = "") -> subpro
          "--without-heartbeat", "--without-mingle", "--without-gossip"],
         env=env,
         cwd=settings.BASE_DIR,
+        start_new_session=True,
     )  # fmt: skip
 
 
