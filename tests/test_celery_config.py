@@ -62,3 +62,15 @@ def test_without_redis_the_broker_is_the_atomic_filesystem_transport():
         assert celery_app.connection_for_write().transport_cls == "redis"
     else:
         assert celery_app.conf.broker_transport == "servicedesk.broker:FilesystemTransport"
+
+
+def test_every_task_retries_a_database_error_with_backoff():
+    from django.db import InterfaceError, OperationalError
+
+    celery_app.loader.import_default_modules()
+    ours = [task for name, task in celery_app.tasks.items() if not name.startswith("celery.")]
+
+    assert ours
+    for task in ours:
+        assert {OperationalError, InterfaceError} <= set(task.autoretry_for), task.name
+        assert task.retry_backoff and task.retry_backoff_max <= 30, task.name
