@@ -1,5 +1,7 @@
 """The test suite: fast hashing, mail kept in memory, Celery on its own queue (never eager)."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import BASE_DIR, DATABASES, INSTALLED_APPS, TEMPLATES, VAR_DIR
 
@@ -7,8 +9,11 @@ SECRET_KEY = "test-only-secret-key-not-used-anywhere-else-0123456789abcdef"
 DEBUG = False
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-# The test worker consumes only this queue, so a development worker never steals test tasks.
-CELERY_TASK_DEFAULT_QUEUE = "servicedesk-test"
+# The test worker consumes only this queue, so a development worker never steals test tasks; one
+# queue per pytest-xdist process (gw0, gw1 ...), so processes never take each other's either.
+CELERY_TASK_DEFAULT_QUEUE = "-".join(
+    filter(None, ["servicedesk-test", os.environ.get("PYTEST_XDIST_WORKER")])
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not :memory:, so the Celery worker thread and the live server share the database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test.sqlite3")}

@@ -24,7 +24,7 @@ from servicedesk.celery import app as celery_app
 from ..waiting import wait_until
 from ..workers import mail_written, needs_worker_process, worker_process
 
-QUEUE = "servicedesk-test-killed"
+QUEUE = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-killed"
 MESSAGES = 1000
 
 

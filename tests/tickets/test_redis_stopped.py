@@ -30,7 +30,7 @@ from ..waiting import wait_until
 from ..workers import mail_recipients, needs_worker_process, worker_process
 from .factories import ServiceFactory
 
-QUEUE = "servicedesk-test-redis-stopped"
+QUEUE = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-redis-stopped"
 REQUESTS = 6
 
 
