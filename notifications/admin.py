@@ -12,7 +12,7 @@ from .models import OutboundEmail
 class OutboundEmailAdmin(admin.ModelAdmin):
     """The outbox, where staff find dead letters and send them again."""
 
-    list_display = ["subject", "to_address", "status", "attempts", "created_at", "sent_at"]
+    list_display = ["subject", "to_address", "status", "attempts", "next_attempt_at", "created_at", "sent_at"]
     list_filter = ["status", "template", "created_at"]
     search_fields = ["to_address", "subject", "idempotency_key"]
     date_hierarchy = "created_at"

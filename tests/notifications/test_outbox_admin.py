@@ -79,3 +79,16 @@ def test_only_managers_reach_the_outbox(request, client_fixture):
 
     assert response.status_code == 302
     assert reverse("admin:login") in response.url
+
+
+def test_manager_sees_when_a_waiting_email_is_tried_next(manager_client):
+    waiting = OutboundEmailFactory(
+        next_attempt_at=timezone.now(), last_error="Mail server unavailable: ConnectionRefusedError"
+    )
+
+    response = manager_client.get(CHANGELIST, {"status__exact": "pending"})
+
+    assert "Next attempt" in response.content.decode()
+    assert waiting.subject in response.content.decode()
+    detail = manager_client.get(reverse("admin:notifications_outboundemail_change", args=[waiting.pk]))
+    assert "Mail server unavailable: ConnectionRefusedError" in detail.content.decode()
