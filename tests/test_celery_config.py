@@ -74,3 +74,7 @@ def test_every_task_retries_a_database_error_with_backoff():
     for task in ours:
         assert {OperationalError, InterfaceError} <= set(task.autoretry_for), task.name
         assert task.retry_backoff and task.retry_backoff_max <= 30, task.name
+
+
+def test_a_lost_followup_task_is_replaced_within_minutes_but_never_while_it_can_still_run():
+    assert 2 * settings.CELERY_TASK_TIME_LIMIT <= settings.FOLLOWUP_REQUEUE_AFTER_SECONDS <= 5 * 60

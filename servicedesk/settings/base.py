@@ -356,8 +356,10 @@ PENDING_REMIND_AFTER_DAYS = env.int("PENDING_REMIND_AFTER_DAYS", default=3)
 PENDING_RESOLVE_AFTER_DAYS = env.int("PENDING_RESOLVE_AFTER_DAYS", default=4)
 # Each scan claims at most this many due tickets per batch, and hands each to a worker.
 FOLLOWUP_SCAN_BATCH = 1000
-# A due ticket whose task has not done its work after this long is handed out again (lost task).
-FOLLOWUP_REQUEUE_AFTER_SECONDS = 15 * 60
+# A due ticket whose task has not done its work after this long is handed out again (a task lost
+# with a killed worker or an emptied Redis): twice a task's hard time limit, so a live task is not
+# doubled, and a copy that does run finds the step done.
+FOLLOWUP_REQUEUE_AFTER_SECONDS = 3 * 60
 
 # --- Customers -----------------------------------------------------------------------------
 # Suggest "repeat offender" to a manager after this many deliberate bypasses within the window.
