@@ -52,6 +52,9 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         "accounts.manage_service_desk",
         "notifications.view_outboundemail",
         "notifications.change_outboundemail",
+        # ... and the incoming e-mail, to read a failed one again.
+        "inbound.view_inboundemail",
+        "inbound.change_inboundemail",
         # The desk's set-up, kept in the admin: catalog, SLAs, calendar, teams, canned responses.
         *(
             f"tickets.{action}_{model}"

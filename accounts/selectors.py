@@ -36,3 +36,10 @@ def agents_list() -> QuerySet[User]:
         .only("pk", "username", "first_name", "last_name")
         .order_by("first_name", "last_name", "username")
     )
+
+
+def user_for_email(*, address: str) -> User | None:
+    """The active account with this e-mail address, compared without case, or None."""
+    if not address:
+        return None
+    return User.objects.filter(email__iexact=address, is_active=True).first()

@@ -442,3 +442,14 @@ def team_names() -> dict[str, str]:
 def service_names() -> dict[str, str]:
     """Every catalog entry's name by id (filters and report labels)."""
     return {str(pk): name for pk, name in Service.objects.order_by("name").values_list("pk", "name")}
+
+
+def service_for_email() -> Service:
+    """The catalog entry a request that arrives by e-mail starts on: INBOUND_SERVICE_SLUG if set
+    and active, else the catalog's first entry; agents move it to the right one."""
+    services = service_list_for_catalog()
+    if settings.INBOUND_SERVICE_SLUG:
+        chosen = services.filter(slug=settings.INBOUND_SERVICE_SLUG).first()
+        if chosen is not None:
+            return chosen
+    return services.first()

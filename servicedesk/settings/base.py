@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "notifications",
     "customers",
     "tickets",
+    "inbound",
     "surveys",
     "reports",
 ]
@@ -235,6 +236,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.outbound_email_relay_task",
         "schedule": timedelta(seconds=30),
     },
+    # Incoming e-mail whose task was lost is read by this sweep.
+    "inbound-sweep": {
+        "task": "inbound.tasks.inbound_sweep_task",
+        "schedule": timedelta(minutes=1),
+    },
     # Hourly rather than daily: a missed run (beat down) costs an hour, and re-runs do nothing.
     "arrangement-reminders": {
         "task": "customers.tasks.arrangement_reminders_task",
@@ -291,6 +297,14 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=600)
 # How old the dashboard's live counts (open requests by age, breaching, cases waiting) may be.
 REPORTS_LIVE_SECONDS = env.int("REPORTS_LIVE_SECONDS", default=60)
+
+# --- Incoming e-mail -----------------------------------------------------------------------
+# The catalog entry (its slug) a request that arrives by e-mail starts on; unset or inactive, the
+# catalog's first entry.
+INBOUND_SERVICE_SLUG = env("INBOUND_SERVICE_SLUG", default="")
+# Addresses that are the desk's own besides DEFAULT_FROM_EMAIL (aliases that deliver into the
+# pipeline): mail from them is never read as a request, so the desk cannot answer itself.
+INBOUND_OWN_ADDRESSES = env.list("INBOUND_OWN_ADDRESSES", default=[])
 
 # --- Notifications outbox -------------------------------------------------------------------
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)

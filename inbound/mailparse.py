@@ -1,0 +1,210 @@
+"""Reading one RFC 5322 message as the desk needs it: who sent it, about what, what they wrote
+(without the quoted history), and whether a machine sent it. Pure functions over bytes; nothing
+here touches the database.
+
+The standard library's parser (policy.default) decodes encoded-word headers and the declared
+charset of each part; a charset Python does not know, or bytes that are not what the part
+declares, fall back to Windows-1252 (a superset of ISO-8859-1 that decodes any byte), so a
+mislabelled message reads a little wrong rather than not at all.
+"""
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from email import policy
+from email.message import EmailMessage
+from email.parser import BytesParser
+from email.utils import getaddresses, parseaddr
+from html.parser import HTMLParser
+
+_REFERENCE = re.compile(r"\[SD-(\d{1,12})\]", re.IGNORECASE)
+_MESSAGE_ID = re.compile(r"<[^<>\s]+>")
+# Subjects auto-responders use, in the languages a European office meets.
+_AUTO_SUBJECT = re.compile(
+    r"^\s*(auto(matic)?[ -]?(reply|response|antwort)|out of (the )?office|abwesenheit|"
+    r"absence|r[ée]ponse automatique|respuesta autom[aá]tica|undeliver(able|ed)|"
+    r"delivery status notification|mail delivery (failed|subsystem))",
+    re.IGNORECASE,
+)
+_MACHINE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply)@", re.IGNORECASE)
+LOOP_HEADER = "X-Servicedesk-Loop"
+REPLY_MARKER = "## Reply above this line ##"
+_QUOTE_HEADS = [
+    re.compile(r"^On .{1,300}wrote:\s*$"),  # Gmail, Apple Mail, Thunderbird
+    re.compile(r"^Am .{1,300}schrieb .{0,200}:\s*$"),
+    re.compile(r"^Le .{1,300}a écrit\s*:\s*$"),
+    re.compile(r"^-{2,}\s*Original Message\s*-{2,}\s*$", re.IGNORECASE),  # Outlook (plain)
+    re.compile(r"^_{10,}\s*$"),  # Outlook's rule before "From: … Sent: …"
+    re.compile(r"^From:\s.+$"),  # a forwarded or Outlook-quoted header block (checked below)
+    re.compile(r"^--\s*$"),  # the signature separator ("-- ", often sent without its space)
+]
+
+
+@dataclass
+class ParsedMail:
+    from_address: str
+    from_name: str
+    subject: str
+    message_id: str
+    in_reply_to: list[str]
+    references: list[str]
+    cc: list[str]
+    text: str  # what the sender wrote, quotes and signature removed
+    full_text: str  # the whole text part, as sent
+    automatic: str = ""  # why a machine sent it ("" for a person)
+    attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # name, type, content
+
+    @property
+    def reference_pk(self) -> int | None:
+        match = _REFERENCE.search(self.subject)
+        return int(match.group(1)) if match else None
+
+
+def message_key(raw: bytes) -> str:
+    """What makes two copies of a message the same: its Message-ID, else a digest of the bytes."""
+    try:
+        headers = BytesParser(policy=policy.compat32).parsebytes(raw, headersonly=True)
+        found = _MESSAGE_ID.search(str(headers.get("Message-ID", "")))
+    except Exception:  # a message too broken for its headers is still one message
+        found = None
+    if found:
+        return found.group(0)[:255]
+    return "sha256:" + hashlib.sha256(raw).hexdigest()
+
+
+def parse(raw: bytes, *, own_addresses: set[str]) -> ParsedMail:
+    message = BytesParser(policy=policy.default).parsebytes(raw)
+    from_name, from_address = parseaddr(str(message.get("From", "")))
+    full_text = _body_text(message)
+    parsed = ParsedMail(
+        from_address=from_address.strip().lower(),
+        from_name=from_name.strip(),
+        subject=" ".join(str(message.get("Subject", "")).split()),
+        message_id=message_key(raw),
+        in_reply_to=_MESSAGE_ID.findall(str(message.get("In-Reply-To", ""))),
+        references=_MESSAGE_ID.findall(str(message.get("References", ""))),
+        cc=[address.lower() for _, address in getaddresses(message.get_all("Cc", [])) if "@" in address],
+        text=strip_quoted(full_text),
+        full_text=full_text,
+        attachments=_attachments(message),
+    )
+    parsed.automatic = _automatic(message, parsed, own_addresses)
+    return parsed
+
+
+def _automatic(message: EmailMessage, parsed: ParsedMail, own_addresses: set[str]) -> str:
+    """Why this message came from a machine (an auto-reply, a bounce, a list, ourselves), or ""."""
+    auto_submitted = str(message.get("Auto-Submitted", "")).strip().lower()
+    if auto_submitted and auto_submitted != "no":
+        return f"Auto-Submitted: {auto_submitted}"
+    for header in ("X-Autoreply", "X-Autorespond"):
+        if header in message:
+            return f"{header} header"
+    precedence = str(message.get("Precedence", "")).strip().lower()
+    if precedence in {"bulk", "junk", "list", "auto_reply"}:
+        return f"Precedence: {precedence}"
+    if message.get_content_type() == "multipart/report":
+        return "a delivery report (multipart/report)"
+    if LOOP_HEADER in message:
+        return "our own loop header"
+    if parsed.from_address in own_addresses:
+        return "sent from the desk's own address"
+    if not parsed.from_address or _MACHINE_SENDERS.match(parsed.from_address):
+        return f"sent by {parsed.from_address or 'nobody'} (a mail system)"
+    if str(message.get("Return-Path", "")).strip() == "<>":
+        return "empty Return-Path (a bounce)"
+    if _AUTO_SUBJECT.match(parsed.subject):
+        return "an automatic reply, by its subject"
+    return ""
+
+
+def _body_text(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    content = _decoded(part)
+    if part.get_content_type() == "text/html":
+        return html_to_text(content)
+    return content.replace("\r\n", "\n").strip()
+
+
+def _decoded(part: EmailMessage) -> str:
+    try:
+        return part.get_content()
+    except (LookupError, UnicodeError, AssertionError):
+        payload = part.get_payload(decode=True) or b""
+        return payload.decode("cp1252", errors="replace")
+
+
+def _attachments(message: EmailMessage) -> list[tuple[str, str, bytes]]:
+    found = []
+    for part in message.iter_attachments():
+        if part.is_multipart():
+            continue
+        name = part.get_filename() or f"attachment.{part.get_content_subtype()}"
+        found.append((name, part.get_content_type(), part.get_payload(decode=True) or b""))
+    return found
+
+
+def strip_quoted(text: str) -> str:
+    """What the sender wrote above the quoted history and signature."""
+    lines = text.splitlines()
+    cut = len(lines)
+    for index, line in enumerate(lines):
+        stripped = line.rstrip()
+        if REPLY_MARKER.lower() in stripped.lower():
+            cut = index
+            break
+        if stripped.startswith(">") and all(
+            not rest.strip() or rest.lstrip().startswith(">") for rest in lines[index:]
+        ):
+            cut = index
+            break
+        if any(pattern.match(stripped) for pattern in _QUOTE_HEADS):
+            if stripped.startswith("From:") and not _outlook_header_block(lines[index : index + 6]):
+                continue
+            cut = index
+            break
+    kept = "\n".join(lines[:cut]).strip()
+    return kept or text.strip()  # all of it quoted: keep it rather than store nothing
+
+
+def _outlook_header_block(lines: list[str]) -> bool:
+    heads = {line.split(":", 1)[0].strip().lower() for line in lines if ":" in line}
+    return "from" in heads and bool(heads & {"sent", "date", "to", "subject"})
+
+
+class _TextExtractor(HTMLParser):
+    _BLOCKS = {"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "h5", "h6", "table", "blockquote"}
+    _SKIPPED = {"script", "style", "head", "title"}
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skipping = 0
+
+    def handle_starttag(self, tag, attrs) -> None:
+        if tag in self._SKIPPED:
+            self.skipping += 1
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag) -> None:
+        if tag in self._SKIPPED:
+            self.skipping = max(0, self.skipping - 1)
+        elif tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data) -> None:
+        if not self.skipping:
+            self.parts.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """The text of an HTML body, its paragraphs kept as lines; no markup survives."""
+    extractor = _TextExtractor()
+    extractor.feed(html)
+    extractor.close()
+    lines = [" ".join(line.split()) for line in "".join(extractor.parts).splitlines()]
+    text = "\n".join(lines)
+    return re.sub(r"\n{3,}", "\n\n", text).strip()

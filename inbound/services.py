@@ -1,0 +1,202 @@
+"""Everything that happens to an incoming e-mail: stored as received, then read once into a new
+request, a reply on its ticket, or nothing (a machine sent it, or a stranger)."""
+
+import logging
+from datetime import datetime, timedelta
+from email.utils import parseaddr
+from pathlib import PurePosixPath
+
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import InterfaceError, OperationalError, transaction
+from django.template.defaultfilters import filesizeformat
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts import selectors as account_selectors
+from accounts.roles import Role
+from notifications import publisher
+from notifications.services import email_queue
+from tickets import selectors as ticket_selectors
+from tickets import services as ticket_services
+from tickets.attachments import display_name
+from tickets.exceptions import TicketStateError
+from tickets.models import Impact, Ticket, Urgency
+
+from . import mailparse
+from .models import InboundEmail
+
+logger = logging.getLogger(__name__)
+
+PROCESS_TASK = "inbound.tasks.inbound_process_task"
+
+
+def inbound_store(*, raw: bytes, via: str, now: datetime | None = None) -> tuple[InboundEmail, bool]:
+    """Keep the message exactly as received, once (by its Message-ID, or a digest of its bytes),
+    and have it read after commit; returns the row and whether it is new."""
+    with transaction.atomic():
+        inbound, created = InboundEmail.objects.get_or_create(
+            message_key=mailparse.message_key(raw),
+            defaults={"raw": raw, "via": via, "received_at": now or timezone.now()},
+        )
+        if created:
+            publisher.publish_after_commit(PROCESS_TASK, inbound.pk)
+    return inbound, created
+
+
+def inbound_process(*, inbound_id: int, now: datetime | None = None) -> InboundEmail | None:
+    """Read a stored message once: open a request, add a reply, or ignore or refuse it. A message
+    that cannot be read is marked failed, with the error, for staff to see and retry; the
+    database out of reach is raised, for the task to try again."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            inbound = InboundEmail.objects.select_for_update().filter(pk=inbound_id).first()
+            if inbound is None or inbound.status != InboundEmail.Status.STORED:
+                return inbound
+            inbound.attempts += 1
+            _read(inbound, now)
+            inbound.error = ""
+            inbound.processed_at = now
+            inbound.save()
+            return inbound
+    except (OperationalError, InterfaceError):
+        raise
+    except Exception as exc:
+        logger.exception("Incoming e-mail %s could not be read.", inbound_id)
+        InboundEmail.objects.filter(pk=inbound_id, status=InboundEmail.Status.STORED).update(
+            status=InboundEmail.Status.FAILED,
+            error=f"{type(exc).__name__}: {exc}"[:2000],
+            processed_at=now,
+        )
+        return InboundEmail.objects.filter(pk=inbound_id).first()
+
+
+def inbound_retry(*, inbound: InboundEmail) -> bool:
+    """Read a failed message again (after a fix); returns False if it had not failed."""
+    with transaction.atomic():
+        updated = InboundEmail.objects.filter(pk=inbound.pk, status=InboundEmail.Status.FAILED).update(
+            status=InboundEmail.Status.STORED, error=""
+        )
+        if updated:
+            publisher.publish_after_commit(PROCESS_TASK, inbound.pk)
+    return bool(updated)
+
+
+def inbound_sweep(*, now: datetime | None = None) -> int:
+    """Read every message still waiting a minute after it came in (its task was lost)."""
+    now = now or timezone.now()
+    waiting = InboundEmail.objects.filter(
+        status=InboundEmail.Status.STORED, received_at__lte=now - timedelta(minutes=1)
+    ).values_list("pk", flat=True)[:500]
+    ids = list(waiting)
+    for inbound_id in ids:
+        inbound_process(inbound_id=inbound_id, now=now)
+    return len(ids)
+
+
+def _read(inbound: InboundEmail, now: datetime) -> None:
+    parsed = mailparse.parse(bytes(inbound.raw), own_addresses=_own_addresses())
+    inbound.from_address = parsed.from_address[:255]
+    inbound.subject = parsed.subject[:255]
+    if parsed.automatic:
+        inbound.status, inbound.reason = InboundEmail.Status.IGNORED, parsed.automatic[:255]
+        return
+    sender = account_selectors.user_for_email(address=parsed.from_address)
+    ticket = _ticket_replied_to(parsed)
+    if sender is not None and ticket is not None and _may_reply(sender, ticket):
+        inbound.ticket = ticket
+        inbound.status = InboundEmail.Status.REPLY
+        body, files = _body_and_files(parsed)
+        try:
+            ticket_services.ticket_reply(ticket=ticket, author=sender, body=body, attachments=files, now=now)
+        except TicketStateError:
+            if ticket.status == Ticket.Status.RESOLVED and sender.pk == ticket.customer_id:
+                ticket_services.ticket_reopen(ticket=ticket, by=sender, reason=body, now=now)
+            else:  # closed, or past the reopen window: the reply starts a new request
+                inbound.ticket = _open(sender, parsed, now)
+                inbound.status = InboundEmail.Status.TICKET
+        return
+    if sender is not None and Role.of(sender) == Role.CUSTOMER:
+        inbound.ticket = _open(sender, parsed, now)
+        inbound.status = InboundEmail.Status.TICKET
+        return
+    inbound.status = InboundEmail.Status.REFUSED
+    inbound.reason = _("No customer account has this address.")
+    _tell_a_stranger(inbound, parsed, now)
+
+
+def _open(customer, parsed: mailparse.ParsedMail, now: datetime) -> Ticket:
+    body, files = _body_and_files(parsed)
+    service = ticket_selectors.service_for_email()
+    return ticket_services.ticket_create(
+        customer=customer,
+        title=(parsed.subject or _("(no subject)"))[:200],
+        description=body,
+        service=service,
+        urgency=Urgency.MEDIUM,
+        impact=Impact.LOW,
+        attachments=files,
+        now=now,
+    )
+
+
+def _ticket_replied_to(parsed: mailparse.ParsedMail) -> Ticket | None:
+    pk = parsed.reference_pk
+    return Ticket.objects.filter(pk=pk).select_related("customer").first() if pk else None
+
+
+def _may_reply(sender, ticket: Ticket) -> bool:
+    """Only the ticket's customer or someone at IT adds to a ticket by e-mail; anyone else who
+    names it opens a request of their own and learns nothing of this one."""
+    return sender.pk == ticket.customer_id or Role.of(sender) in {Role.AGENT, Role.MANAGER}
+
+
+def _body_and_files(parsed: mailparse.ParsedMail) -> tuple[str, list[SimpleUploadedFile]]:
+    """The text as written, and the attachments we may keep; a file we may not keep is named in
+    the text with the reason, never dropped without a word."""
+    kept, refused = [], []
+    for name, content_type, content in parsed.attachments:
+        name = display_name(name)
+        extension = PurePosixPath(name).suffix.lower().lstrip(".")
+        if extension not in settings.ATTACHMENT_EXTENSIONS:
+            refused.append(_("%(name)s (files of this type cannot be attached)") % {"name": name})
+        elif len(content) > settings.ATTACHMENT_MAX_BYTES:
+            refused.append(
+                _("%(name)s (larger than %(size)s)")
+                % {"name": name, "size": filesizeformat(settings.ATTACHMENT_MAX_BYTES)}
+            )
+        elif len(kept) >= settings.ATTACHMENT_MAX_FILES:
+            refused.append(_("%(name)s (more than %(count)s files)") % {"name": name, "count": len(kept)})
+        else:
+            kept.append(SimpleUploadedFile(name, content, content_type=content_type))
+    body = parsed.text or (_("(The e-mail had no text.)") if kept else _("(The e-mail was empty.)"))
+    if refused:
+        body += "\n\n" + _("Not kept from the e-mail: %(files)s.") % {"files": "; ".join(refused)}
+    return body, kept
+
+
+def _tell_a_stranger(inbound: InboundEmail, parsed: mailparse.ParsedMail, now: datetime) -> None:
+    """A polite answer saying how to get access, at most once a day to an address, so two
+    auto-responders cannot keep each other busy through us."""
+    recent = InboundEmail.objects.filter(
+        from_address=inbound.from_address,
+        status=InboundEmail.Status.REFUSED,
+        processed_at__gte=now - timedelta(days=1),
+    ).exclude(pk=inbound.pk)
+    if recent.exists():
+        return
+    email_queue(
+        key=f"inbound-refused:{inbound.pk}",
+        to=parsed.from_address,
+        template="inbound/refused",
+        context={"subject": parsed.subject},
+    )
+
+
+def _own_addresses() -> set[str]:
+    return {
+        parseaddr(address)[1].lower()
+        for address in (settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL, *settings.INBOUND_OWN_ADDRESSES)
+        if address
+    }

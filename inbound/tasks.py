@@ -1,0 +1,16 @@
+"""Thin tasks: each loads fresh state through a service; running one twice changes nothing."""
+
+from servicedesk.celery import app
+
+from . import services
+
+
+@app.task
+def inbound_process_task(inbound_id: int) -> str | None:
+    inbound = services.inbound_process(inbound_id=inbound_id)
+    return inbound.status if inbound else None
+
+
+@app.task
+def inbound_sweep_task() -> int:
+    return services.inbound_sweep()
