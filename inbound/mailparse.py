@@ -1,6 +1,6 @@
 """Reading one RFC 5322 message as the desk needs it: who sent it, about what, what they wrote
-(without the quoted history), and whether a machine sent it. Pure functions over bytes; nothing
-here touches the database.
+(without the quoted history), and whether a machine sent it. Functions over bytes; nothing here
+touches the database.
 
 The standard library's parser (policy.default) decodes encoded-word headers and the declared
 charset of each part; a charset Python does not know, or bytes that are not what the part
@@ -17,6 +17,8 @@ from email.parser import BytesParser
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
+from notifications.services import REPLY_ABOVE_LINE
+
 _REFERENCE = re.compile(r"\[SD-(\d{1,12})\]", re.IGNORECASE)
 _MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 # Subjects auto-responders use, in the languages a European office meets.
@@ -28,7 +30,6 @@ _AUTO_SUBJECT = re.compile(
 )
 _MACHINE_SENDERS = re.compile(r"^(mailer-daemon|postmaster|no-?reply|do-?not-?reply)@", re.IGNORECASE)
 LOOP_HEADER = "X-Servicedesk-Loop"
-REPLY_MARKER = "## Reply above this line ##"
 _QUOTE_HEADS = [
     re.compile(r"^On .{1,300}wrote:\s*$"),  # Gmail, Apple Mail, Thunderbird
     re.compile(r"^Am .{1,300}schrieb .{0,200}:\s*$"),
@@ -152,7 +153,7 @@ def strip_quoted(text: str) -> str:
     cut = len(lines)
     for index, line in enumerate(lines):
         stripped = line.rstrip()
-        if REPLY_MARKER.lower() in stripped.lower():
+        if REPLY_ABOVE_LINE.lower() in stripped.lower():
             cut = index
             break
         if stripped.startswith(">") and all(

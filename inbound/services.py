@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts import selectors as account_selectors
 from accounts.roles import Role
 from notifications import publisher
-from notifications.services import email_queue
+from notifications.services import email_queue, thread_pk
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
 from tickets.attachments import display_name
@@ -142,7 +142,9 @@ def _open(customer, parsed: mailparse.ParsedMail, now: datetime) -> Ticket:
 
 
 def _ticket_replied_to(parsed: mailparse.ParsedMail) -> Ticket | None:
-    pk = parsed.reference_pk
+    """The ticket a reply names: by our Message-ID in its In-Reply-To or References (mail clients
+    keep those whatever the subject becomes), else by the reference in its subject ([SD-123])."""
+    pk = thread_pk("ticket", parsed.in_reply_to + parsed.references) or parsed.reference_pk
     return Ticket.objects.filter(pk=pk).select_related("customer").first() if pk else None
 
 
@@ -191,6 +193,7 @@ def _tell_a_stranger(inbound: InboundEmail, parsed: mailparse.ParsedMail, now: d
         to=parsed.from_address,
         template="inbound/refused",
         context={"subject": parsed.subject},
+        in_reply_to=parsed.message_id if not parsed.message_id.startswith("sha256:") else "",
     )
 
 

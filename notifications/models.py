@@ -32,6 +32,14 @@ class OutboundEmail(models.Model):
     body_text = models.TextField()
     body_html = models.TextField(blank=True)
     template = models.CharField(max_length=100, help_text=_("The e-mail template it was rendered from."))
+    thread = models.CharField(
+        max_length=255,
+        blank=True,
+        help_text=_("The conversation it belongs to (a ticket's Message-ID), for mail clients to thread it."),
+    )
+    in_reply_to = models.CharField(
+        max_length=255, blank=True, help_text=_("The Message-ID of the incoming e-mail it answers.")
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)

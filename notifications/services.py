@@ -3,6 +3,7 @@
 import hashlib
 import logging
 import random
+import re
 import smtplib
 import time
 from datetime import UTC, datetime, timedelta
@@ -19,6 +20,7 @@ from django.db.models.functions import Coalesce
 from django.template import TemplateDoesNotExist
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts import selectors as account_selectors
 
@@ -28,17 +30,28 @@ from .models import Notification, OutboundEmail
 logger = logging.getLogger(__name__)
 
 
-def email_queue(*, key: str, to: str, template: str, context: dict) -> OutboundEmail:
+# The first line of an e-mail about a conversation when replies come back in (INBOUND_ADDRESS):
+# what the reader writes above it is their reply, and the incoming side cuts there.
+REPLY_ABOVE_LINE = "## Reply above this line ##"
+
+
+def email_queue(
+    *, key: str, to: str, template: str, context: dict, thread: str = "", in_reply_to: str = ""
+) -> OutboundEmail:
     """Write an e-mail to the outbox and deliver it after commit; a known key changes nothing.
 
     Renders templates/emails/<template>_subject.txt, _body.txt and (if present) _body.html now,
     so the message says what was true when it was caused. Templates also get `site_name` and
-    `site_url` (links are `{{ site_url }}{{ path }}`).
+    `site_url` (links are `{{ site_url }}{{ path }}`). `thread` (see thread_message_id) threads
+    it with the other e-mails of a conversation, and lets a reply find its way back;
+    `in_reply_to`, the Message-ID of an incoming e-mail, makes it an automatic answer to it.
     """
     context = {"site_name": settings.SITE_NAME, "site_url": settings.SITE_URL, **context}
     # One line, so no text in it can add a header.
     subject = " ".join(_render(f"emails/{template}_subject.txt", context).split())
     body_text = _render(f"emails/{template}_body.txt", context)
+    if thread and settings.INBOUND_ADDRESS:
+        body_text = f"{REPLY_ABOVE_LINE}\n\n{body_text}"
     try:
         body_html = _render(f"emails/{template}_body.html", context)
     except TemplateDoesNotExist:
@@ -51,6 +64,8 @@ def email_queue(*, key: str, to: str, template: str, context: dict) -> OutboundE
             "body_text": body_text,
             "body_html": body_html,
             "template": template,
+            "thread": thread[:255],
+            "in_reply_to": in_reply_to[:255],
         },
     )
     if created:
@@ -59,11 +74,18 @@ def email_queue(*, key: str, to: str, template: str, context: dict) -> OutboundE
 
 
 def notify(
-    *, recipient, key: str, template: str, context: dict, url: str, now: datetime | None = None
+    *,
+    recipient,
+    key: str,
+    template: str,
+    context: dict,
+    url: str,
+    now: datetime | None = None,
+    thread: str = "",
 ) -> None:
     """Tell one person about something: an e-mail (if they have an address) and an in-app notice,
     both under the occasion's key, so telling them twice changes nothing. The notice's text is the
-    e-mail's subject line."""
+    e-mail's subject line; `thread` as for email_queue."""
     if not recipient.is_active:
         return
     notice_context = {
@@ -84,7 +106,11 @@ def notify(
     )
     if recipient.email:
         email_queue(
-            key=key, to=recipient.email, template=template, context={"recipient": recipient, **context}
+            key=key,
+            to=recipient.email,
+            template=template,
+            context={"recipient": recipient, **context},
+            thread=thread,
         )
 
 
@@ -276,18 +302,25 @@ def _send(message: OutboundEmail, mail_connection: BaseEmailBackend | None) -> N
     if mail_connection is not None:
         # Opened by the first e-mail that needs it and kept open for the rest of the batch.
         mail_connection.open()
+    headers = {
+        "Message-ID": message_id_header(message),
+        # Ask auto-responders not to answer a machine; an answer to a message says so (RFC 3834).
+        "Auto-Submitted": "auto-replied" if message.in_reply_to else "auto-generated",
+        "X-Auto-Response-Suppress": "All",
+        # Marks mail we sent, should it ever come back in.
+        "X-Servicedesk-Loop": _domain(),
+    }
+    if message.in_reply_to or message.thread:
+        headers["In-Reply-To"] = message.in_reply_to or message.thread
+        headers["References"] = " ".join(filter(None, [message.thread, message.in_reply_to]))
     email = EmailMultiAlternatives(
         connection=mail_connection,
         subject=message.subject,
         body=message.body_text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[message.to_address],
-        headers={
-            "Message-ID": message_id_header(message),
-            # Ask auto-responders not to answer a machine.
-            "Auto-Submitted": "auto-generated",
-            "X-Auto-Response-Suppress": "All",
-        },
+        reply_to=[settings.INBOUND_ADDRESS] if settings.INBOUND_ADDRESS else None,
+        headers=headers,
     )
     if message.body_html:
         email.attach_alternative(message.body_html, "text/html")
@@ -296,9 +329,32 @@ def _send(message: OutboundEmail, mail_connection: BaseEmailBackend | None) -> N
 
 def message_id_header(message: OutboundEmail) -> str:
     """The e-mail's Message-ID, the same on every attempt, so a copy sent again is known as one."""
-    domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
     digest = hashlib.sha256(message.idempotency_key.encode()).hexdigest()[:16]
-    return f"<outbox.{message.pk}.{digest}@{domain}>"
+    return f"<outbox.{message.pk}.{digest}@{_domain()}>"
+
+
+def thread_message_id(kind: str, pk: int) -> str:
+    """The Message-ID naming a conversation (kind "ticket": a ticket's), the same in every e-mail
+    about it. Signed, so a reply finds its conversation only through an e-mail we sent."""
+    return f"<{kind}.{pk}.{_thread_digest(kind, pk)}@{_domain()}>"
+
+
+def thread_pk(kind: str, message_ids: list[str]) -> int | None:
+    """The conversation of this kind that these Message-IDs (a reply's In-Reply-To and
+    References) name with a valid signature, or None."""
+    for message_id in message_ids:
+        match = re.fullmatch(rf"<{re.escape(kind)}\.(\d{{1,12}})\.([0-9a-f]{{16}})@[^<>\s]+>", message_id)
+        if match and constant_time_compare(match.group(2), _thread_digest(kind, int(match.group(1)))):
+            return int(match.group(1))
+    return None
+
+
+def _thread_digest(kind: str, pk: int) -> str:
+    return salted_hmac("notifications.thread", f"{kind}.{pk}").hexdigest()[:16]
+
+
+def _domain() -> str:
+    return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
 
 
 def _close_quietly(mail_connection: BaseEmailBackend) -> None:

@@ -299,6 +299,9 @@ REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=600)
 REPORTS_LIVE_SECONDS = env.int("REPORTS_LIVE_SECONDS", default=60)
 
 # --- Incoming e-mail -----------------------------------------------------------------------
+# The address that delivers into the desk (IMAP mailbox or MTA pipe). Set, e-mails about a ticket
+# carry it as Reply-To and start with the "reply above this line" marker; unset, e-mail in is off.
+INBOUND_ADDRESS = env("INBOUND_ADDRESS", default="")
 # The catalog entry (its slug) a request that arrives by e-mail starts on; unset or inactive, the
 # catalog's first entry.
 INBOUND_SERVICE_SLUG = env("INBOUND_SERVICE_SLUG", default="")

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from customers import selectors as customer_selectors
 from customers.models import CustomerCategory
-from notifications.services import notify
+from notifications.services import notify, thread_message_id
 
 from .. import selectors, sla
 from ..attachments import content_type_for, display_name
@@ -233,7 +233,15 @@ def notify_about_ticket(
     `context` holds the ticket; the key names the occasion, so telling them twice changes nothing."""
     ticket = context["ticket"]
     url = ticket.get_absolute_url() if recipient.pk == ticket.customer_id else staff_url(ticket)
-    notify(recipient=recipient, key=key, template=template, context=context, url=url, now=now)
+    notify(
+        recipient=recipient,
+        key=key,
+        template=template,
+        context=context,
+        url=url,
+        now=now,
+        thread=thread_message_id("ticket", ticket.pk),
+    )
 
 
 def notify_customer(
