@@ -40,11 +40,12 @@ def user_create(
     role: Role,
     first_name: str = "",
     last_name: str = "",
-    password: str,
+    password: str | None,
     is_staff: bool = False,
     by: User | None = None,
 ) -> User:
-    """Create a user in the given role's group; audited."""
+    """Create a user in the given role's group; audited. `password` None: no usable password
+    (they set one through "Forgotten your password?")."""
     user = User(
         username=username,
         email=email,

@@ -53,6 +53,7 @@ class ParsedMail:
     text: str  # what the sender wrote, quotes and signature removed
     full_text: str  # the whole text part, as sent
     automatic: str = ""  # why a machine sent it ("" for a person)
+    forwarded_from: tuple[str, str] | None = None  # (name, address) of a forwarded e-mail's sender
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # name, type, content
 
     @property
@@ -90,7 +91,30 @@ def parse(raw: bytes, *, own_addresses: set[str]) -> ParsedMail:
         attachments=_attachments(message),
     )
     parsed.automatic = _automatic(message, parsed, own_addresses)
+    parsed.forwarded_from = forwarded_sender(full_text)
     return parsed
+
+
+_FORWARD_HEADS = re.compile(
+    r"^(-{2,}\s*Forwarded message\s*-{2,}|Begin forwarded message:|-{2,}\s*Original Message\s*-{2,}|"
+    r"-{2,}\s*Weitergeleitete Nachricht\s*-{2,}|_{10,})\s*$",
+    re.IGNORECASE,
+)
+
+
+def forwarded_sender(text: str) -> tuple[str, str] | None:
+    """(name, address) of the person whose e-mail this text forwards, from the first forwarded
+    header block (Gmail, Outlook, Apple Mail), or None."""
+    lines = text.splitlines()
+    for index, line in enumerate(lines):
+        if not _FORWARD_HEADS.match(line.strip()):
+            continue
+        for header in lines[index + 1 : index + 8]:
+            if header.strip().lower().startswith("from:"):
+                name, address = parseaddr(header.split(":", 1)[1].strip().replace("mailto:", ""))
+                if "@" in address:
+                    return name.strip('"* '), address.lower()
+    return None
 
 
 def _automatic(message: EmailMessage, parsed: ParsedMail, own_addresses: set[str]) -> str:

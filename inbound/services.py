@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
+from accounts import services as account_services
 from accounts.roles import Role
 from notifications import publisher
 from notifications.services import email_queue, thread_pk
@@ -102,32 +103,91 @@ def _read(inbound: InboundEmail, now: datetime) -> None:
     if parsed.automatic:
         inbound.status, inbound.reason = InboundEmail.Status.IGNORED, parsed.automatic[:255]
         return
+    if _over_the_sender_limit(inbound, now):
+        inbound.status = InboundEmail.Status.IGNORED
+        inbound.reason = _("More than %(count)s e-mails from this address in an hour.") % {
+            "count": settings.INBOUND_SENDER_LIMIT_PER_HOUR
+        }
+        return
     sender = account_selectors.user_for_email(address=parsed.from_address)
     ticket = _ticket_replied_to(parsed)
-    if sender is not None and ticket is not None and _may_reply(sender, ticket):
-        inbound.ticket = ticket
-        inbound.status = InboundEmail.Status.REPLY
-        body, files = _body_and_files(parsed)
-        try:
-            ticket_services.ticket_reply(ticket=ticket, author=sender, body=body, attachments=files, now=now)
-        except TicketStateError:
-            if ticket.status == Ticket.Status.RESOLVED and sender.pk == ticket.customer_id:
-                ticket_services.ticket_reopen(ticket=ticket, by=sender, reason=body, now=now)
-            else:  # closed, or past the reopen window: the reply starts a new request
-                inbound.ticket = _open(sender, parsed, now)
-                inbound.status = InboundEmail.Status.TICKET
+    staff = sender is not None and Role.of(sender) in {Role.AGENT, Role.MANAGER}
+    if sender is not None and ticket is not None and (staff or sender.pk == ticket.customer_id):
+        _reply(inbound, ticket, sender, parsed, now)
         return
+    if staff and parsed.forwarded_from:
+        # Someone at IT forwarding a customer's e-mail: the request is the customer's.
+        name, address = parsed.forwarded_from
+        customer = _customer_for(address, name)
+        if customer is not None:
+            inbound.ticket = _open(customer, parsed, now, description=parsed.full_text)
+            inbound.status = InboundEmail.Status.TICKET
+            inbound.reason = _("Forwarded by %(name)s.") % {"name": sender.display_name}
+            return
+    if sender is None:
+        sender = _customer_for(parsed.from_address, parsed.from_name)
     if sender is not None and Role.of(sender) == Role.CUSTOMER:
         inbound.ticket = _open(sender, parsed, now)
         inbound.status = InboundEmail.Status.TICKET
         return
     inbound.status = InboundEmail.Status.REFUSED
-    inbound.reason = _("No customer account has this address.")
-    _tell_a_stranger(inbound, parsed, now)
+    inbound.reason = (
+        _("Staff e-mail that names no request.") if staff else _("No customer account has this address.")
+    )
+    if not staff:
+        _tell_a_stranger(inbound, parsed, now)
 
 
-def _open(customer, parsed: mailparse.ParsedMail, now: datetime) -> Ticket:
+def _reply(
+    inbound: InboundEmail, ticket: Ticket, sender, parsed: mailparse.ParsedMail, now: datetime
+) -> None:
+    """Only the ticket's customer or someone at IT adds to a ticket by e-mail (the caller checks);
+    anyone else who names it opens a request of their own and learns nothing of this one."""
+    inbound.ticket = ticket
+    inbound.status = InboundEmail.Status.REPLY
     body, files = _body_and_files(parsed)
+    try:
+        ticket_services.ticket_reply(ticket=ticket, author=sender, body=body, attachments=files, now=now)
+    except TicketStateError:
+        if ticket.status == Ticket.Status.RESOLVED and sender.pk == ticket.customer_id:
+            try:
+                ticket_services.ticket_reopen(ticket=ticket, by=sender, reason=body, now=now)
+                return
+            except TicketStateError:
+                pass  # past the reopen window
+        # Closed, or too late to reopen: the customer's e-mail starts a new request.
+        inbound.ticket = _open(ticket.customer if sender.pk == ticket.customer_id else sender, parsed, now)
+        inbound.status = InboundEmail.Status.TICKET
+
+
+def _customer_for(address: str, name: str):
+    """The account with this address; with INBOUND_UNKNOWN_SENDERS "create", a new customer
+    account for an address nobody has (no usable password: they set one by resetting it)."""
+    user = account_selectors.user_for_email(address=address)
+    if user is not None or settings.INBOUND_UNKNOWN_SENDERS != "create" or not address:
+        return user
+    first, _sep, last = name.partition(" ")
+    return account_services.user_create(
+        username=address[:150],
+        email=address,
+        role=Role.CUSTOMER,
+        first_name=first[:150],
+        last_name=last[:150],
+        password=None,
+    )
+
+
+def _over_the_sender_limit(inbound: InboundEmail, now: datetime) -> bool:
+    read = InboundEmail.objects.filter(
+        from_address=inbound.from_address,
+        status__in=[InboundEmail.Status.TICKET, InboundEmail.Status.REPLY],
+        processed_at__gte=now - timedelta(hours=1),
+    )
+    return read.count() >= settings.INBOUND_SENDER_LIMIT_PER_HOUR
+
+
+def _open(customer, parsed: mailparse.ParsedMail, now: datetime, *, description: str = "") -> Ticket:
+    body, files = _body_and_files(parsed, text=description or parsed.text)
     service = ticket_selectors.service_for_email()
     return ticket_services.ticket_create(
         customer=customer,
@@ -148,15 +208,12 @@ def _ticket_replied_to(parsed: mailparse.ParsedMail) -> Ticket | None:
     return Ticket.objects.filter(pk=pk).select_related("customer").first() if pk else None
 
 
-def _may_reply(sender, ticket: Ticket) -> bool:
-    """Only the ticket's customer or someone at IT adds to a ticket by e-mail; anyone else who
-    names it opens a request of their own and learns nothing of this one."""
-    return sender.pk == ticket.customer_id or Role.of(sender) in {Role.AGENT, Role.MANAGER}
-
-
-def _body_and_files(parsed: mailparse.ParsedMail) -> tuple[str, list[SimpleUploadedFile]]:
-    """The text as written, and the attachments we may keep; a file we may not keep is named in
-    the text with the reason, never dropped without a word."""
+def _body_and_files(
+    parsed: mailparse.ParsedMail, *, text: str | None = None
+) -> tuple[str, list[SimpleUploadedFile]]:
+    """The text as written (`text`, else what the sender wrote above the quotes), and the
+    attachments we may keep; a file we may not keep is named in the text with the reason, never
+    dropped without a word."""
     kept, refused = [], []
     for name, content_type, content in parsed.attachments:
         name = display_name(name)
@@ -172,7 +229,8 @@ def _body_and_files(parsed: mailparse.ParsedMail) -> tuple[str, list[SimpleUploa
             refused.append(_("%(name)s (more than %(count)s files)") % {"name": name, "count": len(kept)})
         else:
             kept.append(SimpleUploadedFile(name, content, content_type=content_type))
-    body = parsed.text or (_("(The e-mail had no text.)") if kept else _("(The e-mail was empty.)"))
+    text = parsed.text if text is None else text
+    body = text or (_("(The e-mail had no text.)") if kept else _("(The e-mail was empty.)"))
     if refused:
         body += "\n\n" + _("Not kept from the e-mail: %(files)s.") % {"files": "; ".join(refused)}
     return body, kept

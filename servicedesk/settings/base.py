@@ -308,6 +308,12 @@ INBOUND_SERVICE_SLUG = env("INBOUND_SERVICE_SLUG", default="")
 # Addresses that are the desk's own besides DEFAULT_FROM_EMAIL (aliases that deliver into the
 # pipeline): mail from them is never read as a request, so the desk cannot answer itself.
 INBOUND_OWN_ADDRESSES = env.list("INBOUND_OWN_ADDRESSES", default=[])
+# Mail from an address no account has: "answer" (a polite reply saying how to get access, at most
+# once a day) or "create" (a customer account with no usable password, and the request opens).
+INBOUND_UNKNOWN_SENDERS = env("INBOUND_UNKNOWN_SENDERS", default="answer")
+# More messages than this from one address in an hour are kept but not read: a loop with an
+# auto-responder that does not say it is one stops here.
+INBOUND_SENDER_LIMIT_PER_HOUR = env.int("INBOUND_SENDER_LIMIT_PER_HOUR", default=20)
 
 # --- Notifications outbox -------------------------------------------------------------------
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)

@@ -264,3 +264,50 @@ def test_hostile_text_by_email_is_kept_as_written_and_shown_inert(alice, custome
     customer_client.force_login(alice)
     page = customer_client.get(ticket.get_absolute_url()).content.decode()
     assert "<script>alert" not in page
+
+
+def test_an_agent_forwarding_a_customers_email_opens_the_request_for_the_customer(alice):
+    agent = AgentFactory(email="sam@example.com")
+
+    inbound = _ingest("forwarded-by-agent.eml")
+
+    assert inbound.status == InboundEmail.Status.TICKET
+    assert inbound.reason == f"Forwarded by {agent.display_name}."
+    ticket = inbound.ticket
+    assert ticket.customer == alice
+    assert "Hi Sam, my laptop stopped charging overnight." in ticket.description
+    assert ticket.description.startswith("Logging this for Alice")
+
+
+def test_staff_mail_that_names_no_request_and_forwards_nothing_opens_nothing(alice):
+    AgentFactory(email="sam@example.com")
+
+    inbound = _ingest("plain-new-request.eml", **{"Alice@Example.com": "sam@example.com"})
+
+    assert inbound.status == InboundEmail.Status.REFUSED
+    assert not Ticket.objects.exists() and not OutboundEmail.objects.exists()
+
+
+def test_a_stranger_gets_an_account_and_a_request_when_the_desk_is_set_so(alice, settings):
+    settings.INBOUND_UNKNOWN_SENDERS = "create"
+
+    inbound = _ingest("stranger.eml")
+
+    assert inbound.status == InboundEmail.Status.TICKET
+    customer = inbound.ticket.customer
+    assert (customer.email, customer.first_name, customer.last_name) == (
+        "stranger@elsewhere.example",
+        "Someone",
+        "Else",
+    )
+    assert not customer.has_usable_password()
+
+
+def test_one_address_sending_too_much_is_kept_and_not_read(alice, settings):
+    settings.INBOUND_SENDER_LIMIT_PER_HOUR = 2
+
+    read = [_ingest("plain-new-request.eml", **{"CAFplain001": f"loop-{n}"}) for n in range(3)]
+
+    assert [m.status for m in read] == ["ticket", "ticket", "ignored"]
+    assert read[2].reason == "More than 2 e-mails from this address in an hour."
+    assert Ticket.objects.count() == 2
