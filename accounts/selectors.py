@@ -1,7 +1,7 @@
 """Who holds which role: lists of people for menus and notifications."""
 
 from django.contrib.auth.models import Group
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from .models import User
 
@@ -43,3 +43,30 @@ def user_for_email(*, address: str) -> User | None:
     if not address:
         return None
     return User.objects.filter(email__iexact=address, is_active=True).first()
+
+
+def customer_search(*, text: str, limit: int = 20) -> list[User]:
+    """Active customers whose name, username or e-mail address contains `text`, for the agent
+    logging a request for a caller; nothing for fewer than two characters."""
+    text = " ".join(text.split())
+    if len(text) < 2:
+        return []
+    match = Q()
+    for word in text.split()[:4]:
+        match &= (
+            Q(first_name__icontains=word)
+            | Q(last_name__icontains=word)
+            | Q(username__icontains=word)
+            | Q(email__icontains=word)
+        )
+    customers = customer_search_base().filter(match)
+    return list(customers.order_by("last_name", "first_name", "pk")[:limit])
+
+
+def customer_search_base() -> QuerySet[User]:
+    """Every active customer (whoever holds the customer permission through their role)."""
+    return User.objects.filter(
+        is_active=True,
+        groups__permissions__codename="use_customer_portal",
+        groups__permissions__content_type__app_label="accounts",
+    ).distinct()

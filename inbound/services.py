@@ -197,6 +197,7 @@ def _open(customer, parsed: mailparse.ParsedMail, now: datetime, *, description:
         urgency=Urgency.MEDIUM,
         impact=Impact.LOW,
         attachments=files,
+        channel=Ticket.Channel.EMAIL,
         now=now,
     )
 

@@ -388,3 +388,40 @@ class ImprovementDoneForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         max_length=5_000,
     )
+
+
+class TicketLogForm(TicketSubmitForm):
+    """An agent logging a request for a caller or a visitor: the customer's form, and how it came."""
+
+    channel = forms.ChoiceField(
+        widget=FastSelect,
+        label=_("How did it reach you?"),
+        choices=[(c.value, c.label) for c in Ticket.Channel if c != Ticket.Channel.PORTAL],
+        initial=Ticket.Channel.PHONE,
+    )
+
+    field_order = ["channel", "service", "title", "description", "urgency", "impact", "attachments"]
+
+
+class CustomerFindForm(forms.Form):
+    q = forms.CharField(
+        label=_("Find the customer"),
+        max_length=100,
+        required=False,
+        help_text=_("Part of their name, username or e-mail address."),
+    )
+
+
+class CustomerQuickCreateForm(forms.Form):
+    """A caller IT has no account for: their account, made on the spot (they set a password
+    through "Forgotten your password?")."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"), max_length=254)
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if User.objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError(_("Someone already has this address: find them above."))
+        return email

@@ -15,8 +15,11 @@ from django.views.decorators.http import require_GET, require_POST
 from django_htmx.http import HttpResponseClientRedirect
 
 from accounts import selectors as account_selectors
+from accounts import services as account_services
 from accounts.permissions import agent_required, manager_required
+from accounts.roles import Role
 from core.pagination import query_with, query_without, uncounted_page
+from customers import selectors as customer_selectors
 
 from . import presence, selectors, services
 from .exceptions import TicketError
@@ -24,6 +27,8 @@ from .forms import (
     AgentReplyForm,
     AssignForm,
     BulkUpdateForm,
+    CustomerFindForm,
+    CustomerQuickCreateForm,
     EscalateForm,
     FulfilForm,
     ImprovementDoneForm,
@@ -36,6 +41,7 @@ from .forms import (
     StatusChangeForm,
     TeachForm,
     TeamForm,
+    TicketLogForm,
 )
 from .models import ProcessImprovement, Service, Ticket
 from .selectors import QUEUE_ALL_STATUSES
@@ -108,6 +114,49 @@ def bulk_update(request: HttpRequest) -> HttpResponse:
             _("%(reference)s left as it was: %(reason)s") % {"reference": ticket.reference, "reason": reason},
         )
     return redirect(back)
+
+
+@agent_required
+def ticket_log_customer(request: HttpRequest) -> HttpResponse:
+    """Logging a request for someone: first find them, or give them an account on the spot."""
+    find = CustomerFindForm(request.GET or None)
+    found = account_selectors.customer_search(text=find.cleaned_data["q"]) if find.is_valid() else []
+    create = CustomerQuickCreateForm(request.POST or None)
+    if request.method == "POST" and create.is_valid():
+        customer = account_services.user_create(
+            username=create.cleaned_data["email"][:150],
+            role=Role.CUSTOMER,
+            password=None,
+            by=request.user,
+            **create.cleaned_data,
+        )
+        messages.success(request, _("%(name)s has an account now.") % {"name": customer.display_name})
+        return redirect("tickets:agent_log", customer=customer.pk)
+    context = {"find": find, "found": found, "create": create, "searched": find.is_bound}
+    return render(request, "tickets/ticket_log_customer.html", context)
+
+
+@agent_required
+def ticket_log(request: HttpRequest, customer: int) -> HttpResponse:
+    """Logging a request for a caller or a visitor: everything follows as if they had sent it
+    (their category's SLA, the confirmation e-mail, follow-ups), with how it came and who logged it."""
+    customer = get_object_or_404(account_selectors.customer_search_base(), pk=customer)
+    catalog = selectors.service_list_for_catalog()
+    form = TicketLogForm(request.POST or None, request.FILES or None, services=catalog)
+    if request.method == "POST" and form.is_valid():
+        ticket = services.ticket_create(customer=customer, by=request.user, **form.cleaned_data)
+        messages.success(
+            request,
+            _("%(reference)s logged for %(name)s.")
+            % {"reference": ticket.reference, "name": customer.display_name},
+        )
+        return redirect("tickets:agent_detail", pk=ticket.pk)
+    context = {
+        "form": form,
+        "customer": customer,
+        "category": customer_selectors.customer_category_get(user=customer),
+    }
+    return render(request, "tickets/ticket_log.html", context)
 
 
 @agent_required

@@ -55,6 +55,14 @@ class Ticket(models.Model):
         FULFILLED_BY_IT = "fulfilled", _("Done by IT although out of scope")
         NO_ANSWER = "no_answer", _("Closed for want of an answer from the customer")
 
+    class Channel(models.TextChoices):
+        """How the request reached IT."""
+
+        PORTAL = "portal", _("Portal")
+        EMAIL = "email", _("E-mail")
+        PHONE = "phone", _("Phone")
+        WALK_IN = "walk_in", _("In person")
+
     class FollowUp(models.TextChoices):
         """What the follow-up machinery does next for this ticket, at `followup_due_at`."""
 
@@ -98,6 +106,7 @@ class Ticket(models.Model):
     impact = models.CharField(max_length=10, choices=Impact)
     priority = models.CharField(max_length=2, choices=Priority)
     status = models.CharField(max_length=10, choices=Status, default=Status.NEW)
+    channel = models.CharField(max_length=10, choices=Channel, default=Channel.PORTAL)
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

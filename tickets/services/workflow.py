@@ -43,11 +43,15 @@ def ticket_create(
     urgency: str,
     impact: str,
     attachments: list[UploadedFile] = (),
+    channel: str = Ticket.Channel.PORTAL,
+    by: User | None = None,
     now: datetime | None = None,
 ) -> Ticket:
-    """Open a request with its SLA due times; audited; e-mails the customer what to expect."""
+    """Open a request with its SLA due times; audited; e-mails the customer what to expect.
+    `by`: the agent who logged it for the customer (a call, a visit), else the customer."""
     now = now or timezone.now()
     ticket = Ticket(
+        channel=channel,
         title=title,
         description=description,
         customer=customer,
@@ -61,8 +65,8 @@ def ticket_create(
     sla_due_times_set(ticket)
     schedules_refresh(ticket, now=now)
     ticket.save()
-    attachments_add(ticket, None, customer, attachments, now=now)
-    event(ticket, customer, TicketEvent.Kind.CREATED, now=now)
+    attachments_add(ticket, None, by or customer, attachments, now=now)
+    event(ticket, by or customer, TicketEvent.Kind.CREATED, new=ticket.get_channel_display(), now=now)
     search_document_refresh(ticket.pk)
     notify_customer(ticket, f"ticket-created:{ticket.pk}", "tickets/created", now=now)
     return ticket
