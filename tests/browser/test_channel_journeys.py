@@ -1,0 +1,68 @@
+"""Every door in, in a browser: an agent logs a caller's request by keyboard and mouse, and a
+customer's reply sent from their mail client appears on their request in the portal."""
+
+from email.message import EmailMessage
+
+from playwright.sync_api import expect
+
+from inbound.models import InboundEmail
+from inbound.services import inbound_process, inbound_store
+from notifications.services import thread_message_id
+from tickets import services as ticket_services
+from tickets.models import Ticket
+
+from ..accounts.factories import AgentFactory, CustomerFactory
+from ..tickets.factories import ServiceFactory
+from .test_ticket_journeys import _logged_in
+
+
+def test_an_agent_logs_a_phone_request_for_a_caller(browser, live_server, transactional_db):
+    ServiceFactory(name="Printers")
+    CustomerFactory(first_name="Alice", last_name="Moreau", email="alice@example.com")
+    sam = _logged_in(browser, live_server, AgentFactory(first_name="Sam"))
+
+    sam.goto("/desk/")
+    sam.get_by_role("link", name="Log a request").click()
+    sam.get_by_label("Find the customer").fill("moreau")
+    sam.get_by_label("Find the customer").press("Enter")
+    sam.get_by_role("link", name="Log a request for Alice Moreau").click()
+    expect(sam.get_by_role("heading", name="Log a request for Alice Moreau")).to_be_visible()
+    sam.get_by_label("How did it reach you?").select_option("phone")
+    sam.get_by_label("What is it about?").select_option(label="Printers")
+    sam.get_by_label("Summary").fill("Printer <3rd floor> jams")
+    sam.get_by_label("Details").fill("Called at 9:10, paper tray 2.")
+    sam.get_by_role("button", name="Log the request").click()
+
+    ticket = Ticket.objects.get()
+    expect(sam.get_by_text(f"{ticket.reference} logged for Alice Moreau.")).to_be_visible()
+    expect(sam.get_by_role("heading", name="Printer <3rd floor> jams")).to_be_visible()
+    assert ticket.channel == Ticket.Channel.PHONE and ticket.customer.first_name == "Alice"
+
+
+def test_a_reply_from_a_mail_client_appears_on_the_request_in_the_portal(
+    browser, live_server, transactional_db
+):
+    alice = CustomerFactory(first_name="Alice", email="alice@example.com")
+    ticket = ticket_services.ticket_create(
+        customer=alice,
+        title="VPN drops",
+        description="Every hour.",
+        service=ServiceFactory(),
+        urgency="medium",
+        impact="low",
+    )
+    reply = EmailMessage()
+    reply["From"] = "Alice <alice@example.com>"
+    reply["To"] = "helpdesk@example.com"
+    reply["Subject"] = "Re: VPN drops"
+    reply["Message-ID"] = "<alice-reply-1@mail.example.com>"
+    reply["In-Reply-To"] = thread_message_id("ticket", ticket.pk)
+    reply.set_content("It dropped again at <10:00>.\n\nOn Tue, IT wrote:\n> Which client?")
+    inbound, _ = inbound_store(raw=bytes(reply), via=InboundEmail.Via.PIPE)
+    inbound_process(inbound_id=inbound.pk)
+
+    page = _logged_in(browser, live_server, alice)
+    page.goto(f"/requests/{ticket.pk}/")
+
+    expect(page.get_by_text("It dropped again at <10:00>.")).to_be_visible()
+    expect(page.get_by_text("Which client?")).to_have_count(0)
