@@ -43,6 +43,8 @@ class InboundEmail(models.Model):
         indexes = [
             # The sweep reads only the messages not yet read, however many have come in.
             models.Index(fields=["received_at"], condition=Q(status="stored"), name="inbound_stored_idx"),
+            # The per-sender limit counts one address's last hour.
+            models.Index(fields=["from_address", "processed_at"], name="inbound_sender_idx"),
         ]
 
     def __str__(self) -> str:
