@@ -1,4 +1,4 @@
-"""A text column with a constant default: on Postgres 11 and later a catalogue change, no table
+"""A text column with a database default: on Postgres 11 and later a catalogue change, no table
 rewrite and no long lock on a table of a million tickets."""
 
 
@@ -15,6 +15,6 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='ticket',
             name='channel',
-            field=models.CharField(choices=[('portal', 'Portal'), ('email', 'E-mail'), ('phone', 'Phone'), ('walk_in', 'In person')], default='portal', max_length=10),
+            field=models.CharField(choices=[('portal', 'Portal'), ('email', 'E-mail'), ('phone', 'Phone'), ('walk_in', 'In person')], db_default='portal', default='portal', max_length=10),
         ),
     ]

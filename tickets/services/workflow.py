@@ -66,7 +66,9 @@ def ticket_create(
     schedules_refresh(ticket, now=now)
     ticket.save()
     attachments_add(ticket, None, by or customer, attachments, now=now)
-    event(ticket, by or customer, TicketEvent.Kind.CREATED, new=ticket.get_channel_display(), now=now)
+    # The history names the way in when it was not the portal (a call, a visit, an e-mail).
+    came_by = "" if channel == Ticket.Channel.PORTAL else ticket.get_channel_display()
+    event(ticket, by or customer, TicketEvent.Kind.CREATED, new=came_by, now=now)
     search_document_refresh(ticket.pk)
     notify_customer(ticket, f"ticket-created:{ticket.pk}", "tickets/created", now=now)
     return ticket
