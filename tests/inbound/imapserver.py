@@ -127,13 +127,17 @@ class OAuthServer:
 
 class Dovecot:
     """dovecot -F -c CONFIG as a child process: passwd-file sign-in with a password, oauth2
-    sign-in (XOAUTH2, OAUTHBEARER) checked against `oauth`, one maildir, no TLS, 127.0.0.1 only.
-    Run as `nobody` when the tests run as root (as in CI), else as whoever runs them."""
+    sign-in (XOAUTH2, OAUTHBEARER) checked against `oauth`, one maildir, 127.0.0.1 only; IMAP on
+    `port` (plain, or STARTTLS) and IMAPS on `tls_port`, with a self-signed certificate for
+    127.0.0.1 (`certificate`). Run as `nobody` when the tests run as root (as in CI), else as
+    whoever runs them."""
 
     def __init__(self, oauth: OAuthServer) -> None:
         self.oauth = oauth
         self.port = free_port()
+        self.tls_port = free_port()
         self.dir = Path(tempfile.mkdtemp(prefix="servicedesk-dovecot-"))
+        self.certificate = self.dir / "cert.pem"
         self.process: subprocess.Popen | None = None
 
     def start(self) -> "Dovecot":
@@ -234,6 +238,13 @@ class Dovecot:
         (self.dir / "run").mkdir()
         (self.dir / "state").mkdir()
         (self.dir / "mail").mkdir()
+        subprocess.run(
+            ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+             "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+             "-keyout", str(self.dir / "key.pem"), "-out", str(self.certificate)],
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
         (self.dir / "users").write_text(f"{MAILBOX_USER}:{{PLAIN}}{MAILBOX_PASSWORD}::::::\n")
         (self.dir / "oauth2.conf").write_text(
             "introspection_mode = post\n"
@@ -252,7 +263,9 @@ log_path = {self.dir}/dovecot.log
 info_log_path = {self.dir}/dovecot.log
 listen = 127.0.0.1
 protocols = imap
-ssl = no
+ssl = yes
+ssl_cert = <{self.certificate}
+ssl_key = <{self.dir}/key.pem
 disable_plaintext_auth = no
 auth_mechanisms = plain login xoauth2 oauthbearer
 auth_failure_delay = 0
@@ -283,7 +296,9 @@ service imap-login {{
     port = {self.port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {self.tls_port}
+    ssl = yes
   }}
 }}
 service anvil {{

@@ -7,6 +7,7 @@ about each token)."""
 import logging
 import os
 import signal
+import ssl
 import subprocess
 import sys
 import threading
@@ -358,6 +359,35 @@ def test_the_beat_task_polls(mailbox):
     mailbox.deliver(_message(1))
 
     assert inbound_imap_poll_task() == {"fetched": 1, "new": 1, "marked": 1, "error": ""}
+
+
+@pytest.mark.parametrize("security", ["ssl", "starttls"])
+def test_tls_from_the_start_or_by_starttls_with_the_certificate_checked(
+    mailbox, settings, monkeypatch, security
+):
+    settings.INBOUND_IMAP_SECURITY = security
+    settings.INBOUND_IMAP_PORT = mailbox.tls_port if security == "ssl" else mailbox.port
+    mailbox.deliver(_message(1))
+    # The test server's self-signed certificate is the one authority trusted (not the system's).
+    create_default_context = ssl.create_default_context
+    monkeypatch.setattr(
+        imap.ssl, "create_default_context", lambda: create_default_context(cafile=mailbox.certificate)
+    )
+
+    assert inbound_imap_poll() == ImapPoll(fetched=1, new=1, marked=1)
+    logins = [line for line in mailbox.log().splitlines() if f"Login: user=<{MAILBOX_USER}>" in line]
+    assert ", TLS," in logins[-1]
+
+
+def test_a_certificate_nobody_vouches_for_is_refused(mailbox, settings):
+    settings.INBOUND_IMAP_SECURITY = "ssl"
+    settings.INBOUND_IMAP_PORT = mailbox.tls_port
+    mailbox.deliver(_message(1))
+
+    poll = inbound_imap_poll()
+
+    assert poll.error.startswith("SSLCertVerificationError")
+    assert not InboundEmail.objects.exists()
 
 
 def test_a_wrong_password_is_logged_and_nothing_is_touched(mailbox, settings, caplog):
