@@ -6,6 +6,7 @@ about the bearer tokens our XOAUTH2 sign-in presents.
 Written for dovecot 2.3 (Debian 12); 2.4 changed the configuration's syntax.
 """
 
+import grp
 import imaplib
 import json
 import os
@@ -139,6 +140,7 @@ class Dovecot:
         self.dir = Path(tempfile.mkdtemp(prefix="servicedesk-dovecot-"))
         self.certificate = self.dir / "cert.pem"
         self.process: subprocess.Popen | None = None
+        self._stderr = None
 
     def start(self) -> "Dovecot":
         account = pwd.getpwnam("nobody") if os.geteuid() == 0 else pwd.getpwuid(os.geteuid())
@@ -149,10 +151,11 @@ class Dovecot:
             for path in [self.dir, *self.dir.rglob("*")]:
                 os.chown(path, uid, gid)
         drop = {"user": uid, "group": gid, "extra_groups": []} if os.geteuid() == 0 else {}
+        self._stderr = open(self.dir / "stderr.log", "wb")  # noqa: SIM115 (closed in stop())
         self.process = subprocess.Popen(
             [DOVECOT, "-F", "-c", str(config)],
             stdout=subprocess.DEVNULL,
-            stderr=open(self.dir / "stderr.log", "wb"),  # noqa: SIM115 (the child holds it)
+            stderr=self._stderr,
             start_new_session=True,
             **drop,
         )
@@ -167,6 +170,8 @@ class Dovecot:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=10)
+        if self._stderr:
+            self._stderr.close()
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def log(self) -> str:
@@ -234,7 +239,7 @@ class Dovecot:
     # --- set-up ---------------------------------------------------------------------------------
 
     def _write_config(self, user: str, uid: int, gid: int) -> Path:
-        group = _group_name(gid)
+        group = grp.getgrgid(gid).gr_name
         (self.dir / "run").mkdir()
         (self.dir / "state").mkdir()
         (self.dir / "mail").mkdir()
@@ -325,9 +330,3 @@ service anvil {{
         log = self.log()
         self.stop()
         raise RuntimeError(f"dovecot did not answer on 127.0.0.1:{self.port} within {timeout}s:\n{log}")
-
-
-def _group_name(gid: int) -> str:
-    import grp
-
-    return grp.getgrgid(gid).gr_name
