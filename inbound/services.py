@@ -1,14 +1,22 @@
 """Everything that happens to an incoming e-mail: stored as received, then read once into a new
 request, a reply on its ticket, or nothing (a machine sent it, or a stranger)."""
 
+import hashlib
+import imaplib
 import logging
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from email.utils import parseaddr
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import InterfaceError, OperationalError, transaction
+from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,12 +32,15 @@ from tickets.attachments import display_name
 from tickets.exceptions import TicketStateError
 from tickets.models import Impact, Ticket, Urgency
 
-from . import mailparse
+from . import imap, mailparse
 from .models import InboundEmail
 
 logger = logging.getLogger(__name__)
 
 PROCESS_TASK = "inbound.tasks.inbound_process_task"
+# The Postgres advisory lock (and, elsewhere, the cache key) that lets one IMAP poll run at a time.
+IMAP_POLL_LOCK = int.from_bytes(hashlib.sha256(b"servicedesk:imap-poll").digest()[:8], "big", signed=True)
+IMAP_POLL_CACHE_KEY = "inbound:imap-poll"
 
 
 def inbound_store(*, raw: bytes, via: str, now: datetime | None = None) -> tuple[InboundEmail, bool]:
@@ -43,6 +54,105 @@ def inbound_store(*, raw: bytes, via: str, now: datetime | None = None) -> tuple
         if created:
             publisher.publish_after_commit(PROCESS_TASK, inbound.pk)
     return inbound, created
+
+
+@dataclass
+class ImapPoll:
+    """What one poll of the IMAP mailbox did."""
+
+    fetched: int = 0  # messages read from the mailbox
+    new: int = 0  # of those, stored for the first time (the rest were stored by an earlier poll)
+    marked: int = 0  # marked read, or moved to the done folder
+    error: str = ""  # why the poll stopped early ("" when it did not)
+
+
+def inbound_imap_poll() -> ImapPoll | None:
+    """Store each message waiting in the IMAP mailbox (each in its own committed transaction), and
+    only then mark it read or move it; one poll at a time. None when no mailbox is configured or
+    another poll is running. A poll that dies between the two finds the message again next time,
+    and storing it again changes nothing."""
+    config = imap.ImapConfig.from_settings()
+    if config is None:
+        logger.debug("No IMAP mailbox configured (INBOUND_IMAP_HOST): nothing to poll.")
+        return None
+    if connection.in_atomic_block:
+        raise RuntimeError("An IMAP poll marks a message after its row commits: run it outside a transaction")
+    with _imap_poll_lock() as held:
+        if not held:
+            logger.info("An IMAP poll is already running; this one stands down.")
+            return None
+        return _imap_poll(config)
+
+
+def _imap_poll(config: imap.ImapConfig) -> ImapPoll:
+    poll = ImapPoll()
+    deadline = time.monotonic() + settings.INBOUND_IMAP_POLL_SECONDS
+    try:
+        with imap.open_mailbox(config) as mailbox:
+            waiting = mailbox.waiting()
+            for start in range(0, len(waiting), config.batch):
+                stored = []
+                for uid, raw in _fetch(mailbox, waiting[start : start + config.batch]):
+                    poll.fetched += 1
+                    _, created = inbound_store(raw=raw, via=InboundEmail.Via.IMAP)  # committed on return
+                    poll.new += created
+                    stored.append(uid)
+                mailbox.mark_done(stored)
+                poll.marked += len(stored)
+                if time.monotonic() >= deadline:
+                    break  # the rest wait for the next poll, a minute away
+    except imap.ImapAuthError as exc:
+        poll.error = str(exc)
+        logger.error("IMAP mailbox %s at %s: %s", config.user, config.host, exc)
+    except (imap.ImapError, imaplib.IMAP4.error, OSError) as exc:
+        poll.error = f"{type(exc).__name__}: {exc}"
+        logger.warning("IMAP mailbox %s at %s could not be read: %s", config.user, config.host, poll.error)
+    if poll.fetched or poll.error:
+        logger.info(
+            "IMAP poll: %s fetched, %s new, %s marked%s",
+            poll.fetched, poll.new, poll.marked, f"; stopped: {poll.error}" if poll.error else "",
+        )  # fmt: skip
+    return poll
+
+
+def _fetch(mailbox: imap.Mailbox, uids: list[int]) -> list[tuple[int, bytes]]:
+    """The batch's messages; if the server refuses the batch, each one alone, so one message it
+    cannot serve does not hold back the rest (it is tried again next poll)."""
+    try:
+        return mailbox.fetch(uids)
+    except imap.ImapError as exc:
+        if len(uids) == 1:
+            logger.warning("IMAP message UID %s could not be fetched: %s", uids[0], exc)
+            return []
+        return [message for uid in uids for message in _fetch(mailbox, [uid])]
+
+
+@contextmanager
+def _imap_poll_lock() -> Iterator[bool]:
+    """Whether this poll may run, held until it ends. On Postgres an advisory lock of this
+    connection: let go at the end, or by the server when the process holding it dies. Elsewhere
+    (SQLite, development) a cache entry that outlives a task's hard time limit."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [IMAP_POLL_LOCK])
+            held = cursor.fetchone()[0]
+        try:
+            yield held
+        finally:
+            if held:
+                try:
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_unlock(%s)", [IMAP_POLL_LOCK])
+                except DatabaseError:  # the connection is gone, and the lock with it
+                    logger.warning("Could not let go of the IMAP poll lock.", exc_info=True)
+        return
+    token = uuid.uuid4().hex
+    held = cache.add(IMAP_POLL_CACHE_KEY, token, timeout=settings.CELERY_TASK_TIME_LIMIT + 30)
+    try:
+        yield held
+    finally:
+        if held and cache.get(IMAP_POLL_CACHE_KEY) == token:
+            cache.delete(IMAP_POLL_CACHE_KEY)
 
 
 def inbound_process(*, inbound_id: int, now: datetime | None = None) -> InboundEmail | None:

@@ -11,6 +11,7 @@ PACKAGES = (
     "customers",
     "devkit",
     "notifications",
+    "inbound",
     "reports",
     "servicedesk",
     "surveys",

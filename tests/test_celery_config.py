@@ -78,3 +78,15 @@ def test_every_task_retries_a_database_error_with_backoff():
 
 def test_a_lost_followup_task_is_replaced_within_minutes_but_never_while_it_can_still_run():
     assert 2 * settings.CELERY_TASK_TIME_LIMIT <= settings.FOLLOWUP_REQUEUE_AFTER_SECONDS <= 5 * 60
+
+
+def test_the_imap_poll_runs_every_minute_and_ends_within_its_time_limit():
+    entry = settings.CELERY_BEAT_SCHEDULE["inbound-imap-poll"]
+
+    assert entry["schedule"].total_seconds() == 60
+    assert entry["options"]["expires"] < 60  # a poll that waited a minute gives way to the next
+    # It starts no new batch after INBOUND_IMAP_POLL_SECONDS, and the batch under way waits at
+    # most one timeout for each answer: the soft limit is not reached in the ordinary course.
+    assert settings.INBOUND_IMAP_POLL_SECONDS + settings.INBOUND_IMAP_TIMEOUT_SECONDS < (
+        settings.CELERY_TASK_SOFT_TIME_LIMIT
+    )

@@ -236,6 +236,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.outbound_email_relay_task",
         "schedule": timedelta(seconds=30),
     },
+    # The IMAP mailbox, when one is configured (INBOUND_IMAP_HOST); a poll that waited in the
+    # queue for most of a minute is dropped, the next one is on its way.
+    "inbound-imap-poll": {
+        "task": "inbound.tasks.inbound_imap_poll_task",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
     # Incoming e-mail whose task was lost is read by this sweep.
     "inbound-sweep": {
         "task": "inbound.tasks.inbound_sweep_task",
@@ -314,6 +321,31 @@ INBOUND_UNKNOWN_SENDERS = env("INBOUND_UNKNOWN_SENDERS", default="answer")
 # More messages than this from one address in an hour are kept but not read: a loop with an
 # auto-responder that does not say it is one stops here.
 INBOUND_SENDER_LIMIT_PER_HOUR = env.int("INBOUND_SENDER_LIMIT_PER_HOUR", default=20)
+# The IMAP mailbox beat polls every minute (docs/configuration.md § E-mail in). No host: polling
+# is off. SECURITY is ssl (port 993 unless PORT is set), starttls or none (port 143).
+INBOUND_IMAP_HOST = env("INBOUND_IMAP_HOST", default="")
+INBOUND_IMAP_PORT = env.int("INBOUND_IMAP_PORT", default=0)
+INBOUND_IMAP_SECURITY = env("INBOUND_IMAP_SECURITY", default="ssl")
+INBOUND_IMAP_USER = env("INBOUND_IMAP_USER", default="")
+INBOUND_IMAP_PASSWORD = env("INBOUND_IMAP_PASSWORD", default="")
+INBOUND_IMAP_FOLDER = env("INBOUND_IMAP_FOLDER", default="INBOX")
+# Set: each message stored is moved to this folder (made if missing), and every message left in
+# FOLDER is read. Unset: each is marked read where it is, and only unread messages are read.
+INBOUND_IMAP_DONE_FOLDER = env("INBOUND_IMAP_DONE_FOLDER", default="")
+# XOAUTH2 instead of a password (Microsoft 365, Google Workspace): the provider's token endpoint
+# and the app's client id and secret, with a refresh token (delegated access), or without one
+# (client credentials, for SCOPE). The access token is kept until a minute before it expires.
+INBOUND_IMAP_OAUTH2_TOKEN_URL = env("INBOUND_IMAP_OAUTH2_TOKEN_URL", default="")
+INBOUND_IMAP_OAUTH2_CLIENT_ID = env("INBOUND_IMAP_OAUTH2_CLIENT_ID", default="")
+INBOUND_IMAP_OAUTH2_CLIENT_SECRET = env("INBOUND_IMAP_OAUTH2_CLIENT_SECRET", default="")
+INBOUND_IMAP_OAUTH2_REFRESH_TOKEN = env("INBOUND_IMAP_OAUTH2_REFRESH_TOKEN", default="")
+INBOUND_IMAP_OAUTH2_SCOPE = env("INBOUND_IMAP_OAUTH2_SCOPE", default="")
+# Seconds to connect, and for each answer (IMAP server and token endpoint alike).
+INBOUND_IMAP_TIMEOUT_SECONDS = env.float("INBOUND_IMAP_TIMEOUT_SECONDS", default=20)
+# Messages fetched (and then marked) together; a poll starts no new batch after POLL_SECONDS, so
+# it ends well within a task's time limit and the rest wait for the next poll.
+INBOUND_IMAP_BATCH = env.int("INBOUND_IMAP_BATCH", default=10)
+INBOUND_IMAP_POLL_SECONDS = 25
 
 # --- Notifications outbox -------------------------------------------------------------------
 OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=6)
