@@ -192,6 +192,9 @@ REDIS_URL = env("REDIS_URL", default="")
 REDIS_VISIBILITY_TIMEOUT = 60 * 60
 # How long any Redis call (cache, broker publish) may wait to connect or for an answer.
 REDIS_TIMEOUT_SECONDS = env.float("REDIS_TIMEOUT_SECONDS", default=1.0)
+# After a cache call to Redis fails or times out, the cache does not try Redis again for this long:
+# each call would wait REDIS_TIMEOUT_SECONDS, and a page makes several (core/cache.py).
+REDIS_BREAKER_SECONDS = env.float("REDIS_BREAKER_SECONDS", default=5.0)
 # /readyz answers within this, 503 for a dependency that has not answered by then.
 READYZ_TIMEOUT_SECONDS = 2
 if REDIS_URL:
@@ -263,9 +266,9 @@ CELERY_BEAT_SCHEDULE = {
 }
 
 # --- Cache (shared between processes when Redis is there) ----------------------------------
-# django-redis, told to treat a Redis error as a miss: with Redis down or frozen (each call gives up
-# after REDIS_TIMEOUT_SECONDS) sessions are read from and written to the database alone, and
-# every page keeps working, only slower.
+# django-redis, told to treat a Redis error as a miss: with Redis down or frozen (a call gives up
+# after REDIS_TIMEOUT_SECONDS, and the calls of the next REDIS_BREAKER_SECONDS fail at once)
+# sessions are read from and written to the database alone, and every page keeps working.
 CACHES = {
     "default": (
         {
@@ -275,6 +278,7 @@ CACHES = {
                 "IGNORE_EXCEPTIONS": True,
                 "SOCKET_CONNECT_TIMEOUT": REDIS_TIMEOUT_SECONDS,
                 "SOCKET_TIMEOUT": REDIS_TIMEOUT_SECONDS,
+                "REDIS_CLIENT_CLASS": "core.cache.CircuitBreakingRedis",
             },
         }
         if REDIS_URL
