@@ -17,6 +17,7 @@ from notifications.services import outbound_email_relay
 from notifications.tasks import outbound_email_deliver_task
 from servicedesk.celery import app as celery_app
 
+from ..conftest import celery_configure
 from ..waiting import wait_until
 from ..workers import mail_written, needs_worker_process, worker_process
 
@@ -67,12 +68,12 @@ def test_every_email_is_sent_exactly_once_after_a_worker_is_killed(transactional
         # Messages the dead worker held stay unacknowledged in Redis until the visibility
         # timeout; the outbox relay re-publishes rows still pending long after their publish.
         real_queue = celery_app.conf.task_default_queue
-        celery_app.conf.task_default_queue = QUEUE
+        celery_configure(task_default_queue=QUEUE)
         try:
             later = timezone.now() + timedelta(seconds=settings.OUTBOX_REQUEUE_AFTER_SECONDS + 1)
             outbound_email_relay(now=later)
         finally:
-            celery_app.conf.task_default_queue = real_queue
+            celery_configure(task_default_queue=real_queue)
         wait_until(lambda: _sent() == MESSAGES, timeout=60, message="every e-mail after the restart")
         time.sleep(1)  # anything still in flight would land now
     finally:
