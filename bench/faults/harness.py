@@ -42,6 +42,10 @@ import redis
 ROOT = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
 
+# Each run binds its servers to a loopback address of its own (127.0.0.2 to 127.0.0.254, drawn
+# from the process id), so that while one run's server is down (Redis stopped, the mail server
+# refusing) another run on the machine cannot take its port and receive its traffic.
+HOST = f"127.0.0.{random.Random(os.getpid()).randint(2, 254)}"
 # Port ranges of this work (see README.md): each component takes the first free one.
 REDIS_PORTS = range(6391, 6400)
 POSTGRES_PORTS = range(5441, 5450)
@@ -63,7 +67,7 @@ def free_port(ports: Iterable[int]) -> int:
         with socket.socket() as probe:
             probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
-                probe.bind(("127.0.0.1", port))
+                probe.bind((HOST, port))
             except OSError:
                 continue
             return port
@@ -185,6 +189,10 @@ class Run:
             signal.signal(signal.SIGINT, signal.SIG_IGN)
             signal.signal(signal.SIGTERM, signal.SIG_IGN)
         try:
+            for proc in self.processes:  # all asked to stop at once, then waited for one by one
+                if proc.alive():
+                    proc.signal_group(signal.SIGCONT)
+                    proc.signal_group(signal.SIGTERM)
             for proc in reversed(self.processes):
                 try:
                     proc.stop()
@@ -223,7 +231,7 @@ class RedisServer:
 
     def __init__(self, run: Run, port: int | None = None) -> None:
         self.run, self.port = run, port or free_port(REDIS_PORTS)
-        self.url = f"redis://127.0.0.1:{self.port}/0"
+        self.url = f"redis://{HOST}:{self.port}/0"
         self.proc: Proc | None = None
         self.starts = 0
 
@@ -237,7 +245,7 @@ class RedisServer:
                 "--port",
                 str(self.port),
                 "--bind",
-                "127.0.0.1",
+                HOST,
                 "--save",
                 "",
                 "--appendonly",
@@ -249,7 +257,7 @@ class RedisServer:
         wait_for(self.ping, timeout=15, what="redis-server to answer")
 
     def ping(self) -> bool:
-        client = redis.Redis(host="127.0.0.1", port=self.port, socket_timeout=1, socket_connect_timeout=1)
+        client = redis.Redis(host=HOST, port=self.port, socket_timeout=1, socket_connect_timeout=1)
         try:
             return bool(client.ping())
         finally:
@@ -293,7 +301,7 @@ class PostgresCluster:
         self.run, self.port = run, port or free_port(POSTGRES_PORTS)
         self.data = run.tmp / "pgdata"
         self.user = "postgres" if os.geteuid() == 0 else ""  # initdb refuses to run as root
-        self.url = f"postgres://postgres@127.0.0.1:{self.port}/servicedesk"
+        self.url = f"postgres://postgres@{HOST}:{self.port}/servicedesk"
         self.started = False
 
     def _pg(self, argv: list[str], timeout: float = 60) -> None:
@@ -323,7 +331,7 @@ class PostgresCluster:
         )
         self.run.on_exit(self.discard)
         self.start()
-        connection = psycopg2.connect(host="127.0.0.1", port=self.port, user="postgres", dbname="postgres")
+        connection = psycopg2.connect(host=HOST, port=self.port, user="postgres", dbname="postgres")
         connection.autocommit = True
         with connection.cursor() as cursor:
             cursor.execute("CREATE DATABASE servicedesk")
@@ -331,7 +339,7 @@ class PostgresCluster:
 
     def start(self) -> None:
         options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -c unix_socket_directories={self.data} "
+            f"-p {self.port} -c listen_addresses={HOST} -c unix_socket_directories={self.data} "
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
         )
         self._pg(
@@ -424,12 +432,12 @@ class SmtpSink:
         if mode == "accept":
             from aiosmtpd.controller import Controller
 
-            self._controller = Controller(_SinkHandler(self), hostname="127.0.0.1", port=self.port)
+            self._controller = Controller(_SinkHandler(self), hostname=HOST, port=self.port)
             self._controller.start()
         elif mode == "hang":
             listener = socket.socket()
             listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            listener.bind(("127.0.0.1", self.port))
+            listener.bind((HOST, self.port))
             listener.listen(128)
             self._hang_socket = listener
             threading.Thread(target=self._hold_connections, args=(listener,), daemon=True).start()
@@ -503,18 +511,18 @@ class App:
     ) -> None:
         self.run = run
         self.web_port = web_port or free_port(WEB_PORTS)
-        self.base_url = f"http://127.0.0.1:{self.web_port}"
+        self.base_url = f"http://{HOST}:{self.web_port}"
         self.database_url = database_url
         self.env = {
             **{key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "PYTEST"))},
             "DJANGO_SETTINGS_MODULE": settings,
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(40),
-            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_ALLOWED_HOSTS": HOST,
             "DJANGO_HTTPS": "false",  # plain HTTP on the loopback, as docker-compose's local trial
             "SITE_URL": self.base_url,
             "DATABASE_URL": database_url,
             "REDIS_URL": redis_url,
-            "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "EMAIL_URL": f"smtp://{HOST}:{smtp_port}",
             "DEFAULT_FROM_EMAIL": "IT Service Desk <servicedesk@faults.example>",
             "LOG_LEVEL": "INFO",
             "SERVICEDESK_VAR_DIR": str(run.tmp / "var"),
@@ -581,7 +589,7 @@ class App:
                 "gunicorn",
                 "servicedesk.wsgi",
                 "--bind",
-                f"127.0.0.1:{self.web_port}",
+                f"{HOST}:{self.web_port}",
                 "--workers",
                 str(workers),
                 "--access-logfile",
@@ -1196,7 +1204,7 @@ def stack(
 
 def describe_settings(settings: str) -> None:
     if settings != "servicedesk.settings.production":
-        say(f"settings: {settings} (production, with the outbox's timers shortened: see that module)")
+        say(f"settings: {settings} (production, with shorter outbox timers and a fast password hasher)")
     else:
         say("settings: servicedesk.settings.production (the outbox's real timers)")
 

@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                 say(f"  every e-mail out {last - restarted:.1f} s after the new worker started")
             else:
                 say(f"  {len(mail.missing)} e-mail(s) still not out {settle} s after the new worker started")
-        time.sleep(5)
+        time.sleep(2 if opts.quick else 5)
         traffic.stop()
         traffic_end = time.monotonic()
         say(
