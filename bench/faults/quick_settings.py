@@ -17,8 +17,8 @@ CELERY_BEAT_SCHEDULE = {
     **CELERY_BEAT_SCHEDULE,
     "outbox-relay": {
         **CELERY_BEAT_SCHEDULE["outbox-relay"],
-        "schedule": timedelta(seconds=5),
-    },  # production 30
+        "schedule": timedelta(seconds=5),  # production 15
+    },
 }
 # Under the soft time limit, as production's 20 s is under its 30 s: a hung mail server is found
 # out by the connection's timeout, not by the task's limit.
