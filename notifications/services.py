@@ -2,10 +2,15 @@
 
 import hashlib
 import logging
+import os
 import random
 import re
+import signal
 import smtplib
+import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
@@ -215,9 +220,10 @@ def outbound_email_deliver(
     there was nothing to do (already sent, gone). Raises MailServerUnavailable, counting no
     attempt, when the mail server could not be reached or stopped answering.
 
-    The row lock makes a duplicate delivery of the same e-mail wait, then find it sent.
+    The row lock makes a duplicate delivery of the same e-mail wait, then find it sent. SIGTERM
+    and the soft time limit wait until the e-mail in hand is committed (see _stop_signals_held).
     """
-    with transaction.atomic():
+    with _stop_signals_held(), transaction.atomic():
         message = OutboundEmail.objects.select_for_update().filter(pk=message_id).first()
         if message is None or message.status != OutboundEmail.Status.PENDING:
             return None
@@ -355,6 +361,34 @@ def _thread_digest(kind: str, pk: int) -> str:
 
 def _domain() -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
+
+
+# What stops a delivery task from outside: SIGTERM (the worker shutting down: a deploy, `docker
+# stop`) and the soft time limit (billiard's SIGUSR1).
+_STOP_SIGNALS = (signal.SIGTERM, signal.SIGUSR1)
+
+
+@contextmanager
+def _stop_signals_held() -> Iterator[None]:
+    """Hold SIGTERM and the soft time limit while one e-mail is sent and committed, and act on them
+    just after. Acted on in the middle, they rolled the row back after the mail server had accepted
+    the e-mail, which then went again (bench/faults/worker_kill: a copy per pool process at each
+    SIGTERM). Only a process's main thread can hold signals (a pool process runs its tasks there);
+    elsewhere nothing changes. SIGKILL cannot be held: that gap remains."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    held: list[int] = []
+    previous = {
+        number: signal.signal(number, lambda number, _frame: held.append(number)) for number in _STOP_SIGNALS
+    }
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+        for number in dict.fromkeys(held):
+            os.kill(os.getpid(), number)  # delivered again, to the handler it was meant for
 
 
 def _close_quietly(mail_connection: BaseEmailBackend) -> None:

@@ -94,13 +94,20 @@ class BrokerOutage:
 
     def __init__(self, dead_url: str = "redis://127.0.0.1:1/0") -> None:
         self.real_url, self.real_transport = celery_app.conf.broker_url, celery_app.conf.broker_transport
-        celery_app.conf.broker_url = dead_url
-        celery_app.conf.broker_transport = None  # the URL's scheme (redis) decides
+        celery_configure(broker_url=dead_url, broker_transport=None)  # the URL's scheme (redis) decides
         celery_app.close()  # drop pooled connections to the real broker
 
     def end(self) -> None:
-        celery_app.conf.broker_url, celery_app.conf.broker_transport = self.real_url, self.real_transport
+        celery_configure(broker_url=self.real_url, broker_transport=self.real_transport)
         celery_app.close()
+
+
+def celery_configure(**changes) -> None:
+    """Change Celery settings at run time. Celery 5.6 reads a setting under the name Django's
+    settings gave it (CELERY_BROKER_URL) before its own (broker_url), so both are set."""
+    for name, value in changes.items():
+        celery_app.conf[name] = value
+        celery_app.conf[f"CELERY_{name.upper()}"] = value
 
 
 @pytest.fixture

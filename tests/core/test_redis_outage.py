@@ -81,3 +81,38 @@ def test_readyz_says_503_within_its_bound_when_the_broker_is_frozen(client, froz
     assert response.json()["checks"]["broker"] == "no answer within 2 s"
     assert response.json()["checks"]["database"] == "ok"
     assert elapsed < 3
+
+
+def test_after_one_timeout_the_cache_leaves_a_frozen_redis_alone_for_a_while(frozen_port):
+    """A page makes several cache calls; with Redis frozen each used to wait its full timeout, and
+    pages took seconds (bench/faults/redis_outage.py). Now the first waits and the rest, for
+    REDIS_BREAKER_SECONDS, are misses at once; after that Redis is tried again."""
+    from django.core.cache import cache
+
+    from core.cache import breaker_reset
+
+    breaker_reset()
+    caches = _redis_cache(f"redis://127.0.0.1:{frozen_port}/0")
+    try:
+        with override_settings(CACHES=caches, REDIS_BREAKER_SECONDS=30):
+            started = time.monotonic()
+            assert cache.get("first") is None
+            first = time.monotonic() - started
+
+            started = time.monotonic()
+            for n in range(20):
+                assert cache.get(f"key{n}") is None
+                cache.set(f"key{n}", n)
+            cache.set_many({"a": 1, "b": 2})
+            rest = time.monotonic() - started
+
+            breaker_reset()  # as when REDIS_BREAKER_SECONDS have passed
+            started = time.monotonic()
+            assert cache.get("again") is None
+            again = time.monotonic() - started
+    finally:
+        breaker_reset()
+
+    assert first >= 0.25  # it did wait for Redis (the socket timeout here is 0.3 s)
+    assert rest < 0.2  # 41 calls that did not
+    assert again >= 0.25  # and once the pause is over, Redis is tried again

@@ -28,3 +28,20 @@ class RefusesBob(EmailBackend):
             if "bob@example.com" in message.to:
                 raise smtplib.SMTPRecipientsRefused({"bob@example.com": (550, b"5.1.1 No such user")})
         return super().send_messages(messages)
+
+
+class SignalledAsItAccepts(EmailBackend):
+    """Delivers like the locmem backend, and the worker is sent `signal_number` (SIGTERM, or the
+    soft time limit's SIGUSR1) the moment the second e-mail is accepted, before anything commits."""
+
+    signal_number = 0
+
+    def send_messages(self, messages):
+        import os
+
+        sent = super().send_messages(messages)
+        from django.core import mail
+
+        if len(mail.outbox) == 2:
+            os.kill(os.getpid(), self.signal_number)
+        return sent

@@ -24,7 +24,7 @@ from notifications.services import (
 from notifications.tasks import outbound_email_deliver_task
 from servicedesk.celery import app as celery_app
 
-from ..conftest import BrokerOutage
+from ..conftest import BrokerOutage, celery_configure
 from ..waiting import wait_until
 
 
@@ -224,7 +224,7 @@ def test_emails_committed_together_travel_a_chunk_to_a_task(transactional_db, se
     settings.OUTBOX_DELIVERY_CHUNK = 50
     queue = "test-outbox-chunks"  # no worker consumes it, so the published tasks can be read back
     real_queue = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = queue
+    celery_configure(task_default_queue=queue)
     try:
         with transaction.atomic():
             messages = [_queue(key=f"chunk:{n}") for n in range(120)]
@@ -237,7 +237,7 @@ def test_emails_committed_together_travel_a_chunk_to_a_task(transactional_db, se
                     published.append(task.payload[0][0])  # protocol 2: (args, kwargs, embed)
                     task.ack()
     finally:
-        celery_app.conf.task_default_queue = real_queue
+        celery_configure(task_default_queue=real_queue)
 
     # The background thread takes what has committed when it runs, so the cut depends on timing
     # (20+50+50, or 33+37+50 when it starts early); what holds is that no task carries more than a

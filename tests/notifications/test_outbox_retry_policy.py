@@ -2,6 +2,7 @@
 ends a dead letter; a mail server that cannot be reached costs no e-mail an attempt, and every
 e-mail waits for the next probe; a task stopped halfway hands back what it has not sent."""
 
+import signal
 import smtplib
 from datetime import timedelta
 
@@ -210,3 +211,35 @@ def test_what_counts_as_the_mail_server_being_down(error, server_fault):
     from notifications.services import _is_mail_server_fault
 
     assert _is_mail_server_fault(error) is server_fault
+
+
+@pytest.mark.parametrize(
+    ("number", "stop"),
+    [(signal.SIGTERM, SystemExit(-241)), (signal.SIGUSR1, SoftTimeLimitExceeded())],
+    ids=["sigterm", "soft-time-limit"],
+)
+def test_a_stop_signal_waits_until_the_email_the_server_accepted_is_committed(db, settings, number, stop):
+    """SIGTERM or the soft time limit arriving after the mail server accepted an e-mail: the row is
+    committed as sent first, then the task stops and hands back the rest. Acted on at once, the
+    signal rolled the row back and the e-mail went again."""
+
+    def stopping(_number, _frame):
+        raise stop
+
+    settings.EMAIL_BACKEND = "tests.notifications.mail_backends.SignalledAsItAccepts"
+    monkeypatch = pytest.MonkeyPatch()
+    monkeypatch.setattr("tests.notifications.mail_backends.SignalledAsItAccepts.signal_number", number)
+    previous = signal.signal(number, stopping)  # a pool process's handler: billiard's, or the soft limit's
+    messages = OutboundEmailFactory.create_batch(4, enqueued_at=timezone.now())
+    try:
+        with pytest.raises(type(stop)):
+            outbound_emails_deliver(message_ids=[m.pk for m in messages])
+    finally:
+        signal.signal(number, previous)
+        monkeypatch.undo()
+
+    rows = {r.pk: r for r in OutboundEmail.objects.all()}
+    assert [rows[m.pk].status for m in messages] == ["sent", "sent", "pending", "pending"]
+    assert len(mail.outbox) == 2  # the second e-mail is sent once, and kept as sent
+    assert all(rows[m.pk].claimed_until is None and rows[m.pk].enqueued_at is None for m in messages[2:])
+    assert signal.getsignal(number) is previous

@@ -21,6 +21,7 @@ from notifications.services import outbound_email_relay
 from notifications.tasks import outbound_email_deliver_task
 from servicedesk.celery import app as celery_app
 
+from ..conftest import celery_configure
 from ..waiting import wait_until
 from ..workers import mail_written, needs_worker_process, worker_process
 
@@ -41,11 +42,11 @@ def _settled() -> bool:
 
 def _relay_into_the_test_queue(now) -> int:
     real_queue = celery_app.conf.task_default_queue
-    celery_app.conf.task_default_queue = QUEUE
+    celery_configure(task_default_queue=QUEUE)
     try:
         return outbound_email_relay(now=now)
     finally:
-        celery_app.conf.task_default_queue = real_queue
+        celery_configure(task_default_queue=real_queue)
 
 
 @needs_worker_process

@@ -26,6 +26,7 @@ from servicedesk.celery import app as celery_app
 from tickets.models import Ticket
 
 from ..accounts.factories import CustomerFactory
+from ..conftest import celery_configure
 from ..waiting import wait_until
 from ..workers import mail_recipients, needs_worker_process, worker_process
 from .factories import ServiceFactory
@@ -71,10 +72,10 @@ def own_redis(tmp_path) -> RedisServer:
     server = RedisServer(tmp_path)
     server.start()
     real = celery_app.conf.broker_url, celery_app.conf.task_default_queue
-    celery_app.conf.broker_url, celery_app.conf.task_default_queue = server.url, QUEUE
+    celery_configure(broker_url=server.url, task_default_queue=QUEUE)
     celery_app.close()
     yield server
-    celery_app.conf.broker_url, celery_app.conf.task_default_queue = real
+    celery_configure(broker_url=real[0], task_default_queue=real[1])
     celery_app.close()
     if server.process.poll() is None:
         server.stop()
