@@ -8,13 +8,14 @@ CPU and is never sampled. CPU spent inside C code (psycopg2, a regular expressio
 Python frame that called it.
 
 The categories (`classify`), from the innermost frame out: database queries (the ORM and the
-driver, including queries run from a template), the cache (Redis), template rendering (Django
-templates, template partials, crispy forms, template tags, widgets), Markdown, middleware, forms,
-URL routing, the views and the rest of the project's code, Django's request and response
-handling, and gunicorn (reading requests, writing responses and the access log, accept). Queries
-and cache reads made *for* the session (django.contrib.sessions) or for auth and permissions
-(django.contrib.auth, the access decorators, roles) count as session, or auth and permissions.
-Code in django.utils and the standard library counts towards whatever called it.
+driver, building the rows' model instances included, and queries run from a template), the
+cache (Redis), template rendering (Django templates, template partials, crispy forms, template
+tags, widgets), Markdown, middleware, forms, URL routing, the views and the rest of the
+project's code, Django's request and response handling, and gunicorn (reading requests, writing
+responses and the access log, accept). Queries and cache reads made *for* the session
+(django.contrib.sessions) or for auth and permissions (django.contrib.auth, the access
+decorators, roles) count as session, or auth and permissions. Code in django.utils and the
+standard library counts towards whatever called it.
 """
 
 import json
@@ -82,9 +83,17 @@ RULES = [
 ]
 
 
+# Model helpers that run no query (choices' labels, enums): they count towards their caller.
+NOT_QUERIES = ("/django/db/models/enums.py",)
+NOT_QUERY_FUNCTIONS = ("_get_FIELD_display",)
+
+
 def _frame_category(path: str, cache: dict[str, str | None] = {}) -> str | None:  # noqa: B006 (a memo)
     if path not in cache:
-        cache[path] = next((name for name, markers in RULES if any(m in path for m in markers)), None)
+        found = None
+        if not any(m in path for m in NOT_QUERIES):
+            found = next((name for name, markers in RULES if any(m in path for m in markers)), None)
+        cache[path] = found
     return cache[path]
 
 
@@ -93,7 +102,8 @@ def classify(frame) -> str:
     behalf of the session or auth (found further out before any other kind of code)."""
     found = None
     while frame is not None:
-        category = _frame_category(frame.f_code.co_filename)
+        code = frame.f_code
+        category = None if code.co_name in NOT_QUERY_FUNCTIONS else _frame_category(code.co_filename)
         frame = frame.f_back
         if category is None:
             continue
