@@ -8,11 +8,12 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self) -> None:
-        from . import receivers
+        from . import permission_cache, receivers
 
         # After every migrate (and every test flush), so the role groups always carry the
         # permissions that exist by then.
         post_migrate.connect(receivers.role_groups_sync, dispatch_uid="accounts.role_groups_sync")
+        permission_cache.receivers_connect()
         auth_signals.user_logged_in.connect(receivers.logged_in_record, dispatch_uid="accounts.logged_in")
         auth_signals.user_logged_out.connect(receivers.logged_out_record, dispatch_uid="accounts.logged_out")
         auth_signals.user_login_failed.connect(

@@ -2,6 +2,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.http import HttpRequest
 
 from .models import User
+from .permission_cache import permissions_get
 
 
 def login_username(typed: str) -> str:
@@ -29,3 +30,13 @@ class UsernameOrEmailBackend(ModelBackend):
         if username:
             username = login_username(username)
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_all_permissions(self, user_obj, obj=None) -> set[str]:
+        """As Django's, kept in the cache between requests (permission_cache.py)."""
+        if not user_obj.is_active or user_obj.is_anonymous or obj is not None:
+            return set()
+        if not hasattr(user_obj, "_perm_cache"):
+            user_obj._perm_cache = permissions_get(
+                user_obj, lambda: ModelBackend.get_all_permissions(self, user_obj)
+            )
+        return user_obj._perm_cache

@@ -26,3 +26,24 @@ def _options(choices, selected: set[str]):
                 f'<option value="{escape(str(option))}"{" selected" if str(option) in selected else ""}>'
                 f"{escape(str(label))}</option>"
             )
+
+
+class ListedChoiceIterator(forms.models.ModelChoiceIterator):
+    """A model's choices read with one ordinary query, kept for the rest of the request.
+
+    Django's iterator reads them with `.iterator()`, which on Postgres opens a server-side
+    cursor (DECLARE … WITH HOLD, FETCH, CLOSE: three round trips) every time the choices are
+    rendered or listed, so as not to keep a long list in memory. The lists here are short
+    (services, teams)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.queryset:  # the field's own queryset: evaluated once, then its cache
+            yield self.choice(obj)
+
+
+class ShortModelChoiceField(forms.ModelChoiceField):
+    """A ModelChoiceField over a short list, its choices read once (see ListedChoiceIterator)."""
+
+    iterator = ListedChoiceIterator

@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
+from core.widgets import ShortModelChoiceField
 from tickets.models import Service
 
 from .models import CustomerCategory, CustomerProfile
@@ -81,7 +82,7 @@ class SuggestionDecisionForm(forms.Form):
 
 class ArrangementForm(forms.Form):
     need = forms.CharField(max_length=200, label=_("What they will get without asking"))
-    service = forms.ModelChoiceField(
+    service = ShortModelChoiceField(
         queryset=Service.objects.filter(is_active=True),
         required=False,
         label=_("The catalog entry they used to ask about"),

@@ -5,7 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import User
-from core.widgets import FastSelect
+from core.widgets import FastSelect, ListedChoiceIterator, ShortModelChoiceField
 from customers.models import CustomerCategory
 
 from .attachments import AttachmentsField
@@ -39,7 +39,7 @@ class AgentChoiceField(forms.ChoiceField):
         return self._agents_by_pk().get(str(value)) if value else None
 
 
-class _ServicesByWhoHandlesThem(forms.models.ModelChoiceIterator):
+class _ServicesByWhoHandlesThem(ListedChoiceIterator):
     """IT's own services first, then the ones other teams handle under a heading of their own."""
 
     def __iter__(self):
@@ -52,7 +52,7 @@ class _ServicesByWhoHandlesThem(forms.models.ModelChoiceIterator):
             yield (_("Handled by other teams"), theirs)
 
 
-class ServiceChoiceField(forms.ModelChoiceField):
+class ServiceChoiceField(ShortModelChoiceField):
     iterator = _ServicesByWhoHandlesThem
 
 
@@ -118,7 +118,7 @@ class QueueFilterForm(forms.Form):
     priority = forms.ChoiceField(
         widget=FastSelect, label=_("Priority"), choices=[("", _("Any")), *Priority.choices], required=False
     )
-    service = forms.ModelChoiceField(
+    service = ShortModelChoiceField(
         widget=FastSelect,
         label=_("Service"),
         queryset=Service.objects.all(),
@@ -126,7 +126,7 @@ class QueueFilterForm(forms.Form):
         empty_label=_("Any"),
     )
     assignee = AgentChoiceField(label=_("Assignee"), required=False, empty_label=_("Anyone"))
-    team = forms.ModelChoiceField(
+    team = ShortModelChoiceField(
         widget=FastSelect, label=_("Team"), queryset=Team.objects.all(), required=False, empty_label=_("Any")
     )
     category = forms.ChoiceField(
@@ -246,7 +246,7 @@ class AssignForm(forms.Form):
 
 
 class TeamForm(forms.Form):
-    team = forms.ModelChoiceField(
+    team = ShortModelChoiceField(
         widget=FastSelect,
         label=_("Team"),
         queryset=Team.objects.all(),
@@ -276,7 +276,7 @@ class EscalateForm(OwnIdsForm):
 class RedirectForm(OwnIdsForm):
     id_prefix = "redirect"
 
-    to_service = forms.ModelChoiceField(
+    to_service = ShortModelChoiceField(
         widget=FastSelect,
         label=_("Who does it instead"),
         queryset=Service.objects.filter(is_active=True, provided_by_it=False),
@@ -307,7 +307,7 @@ class RootCauseForm(forms.Form):
 class TeachForm(OwnIdsForm):
     id_prefix = "teach"
 
-    to_service = forms.ModelChoiceField(
+    to_service = ShortModelChoiceField(
         widget=FastSelect,
         label=_("The official process"),
         queryset=Service.objects.filter(is_active=True).exclude(
@@ -363,7 +363,7 @@ class BulkUpdateForm(forms.Form):
 class ProcessEscalateForm(OwnIdsForm):
     id_prefix = "process"
 
-    process = forms.ModelChoiceField(
+    process = ShortModelChoiceField(
         widget=FastSelect,
         label=_("Which official process"),
         queryset=Service.objects.filter(is_active=True),

@@ -37,7 +37,8 @@ def catalog_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def ticket_submit(request: HttpRequest) -> HttpResponse:
     catalog = selectors.service_list_for_catalog()
-    initial = {"service": catalog.filter(slug=slug_param(request.GET.get("service"))).first()}
+    slug = slug_param(request.GET.get("service"))  # the catalog's "Ask for this" link names one
+    initial = {"service": catalog.filter(slug=slug).first()} if slug else {}
     form = TicketSubmitForm(request.POST or None, request.FILES or None, services=catalog, initial=initial)
     if request.method == "POST" and form.is_valid():
         ticket = services.ticket_create(customer=request.user, **form.cleaned_data)

@@ -109,6 +109,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+# Each user's permissions are kept in the cache (accounts/permission_cache.py), every change
+# forgetting them at once; this bounds an entry's life should a change miss an unreachable cache.
+PERMISSIONS_CACHE_SECONDS = 300
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"

@@ -92,3 +92,29 @@ def test_hostile_markup_shows_as_typed(hostile):
 
     for tag in _TAG_LIKE.findall(hostile):
         assert tag in shown
+
+
+def test_one_converter_renders_document_after_document_as_a_fresh_one_would():
+    """The converter is kept and reset between documents: nothing of one reaches the next."""
+    from core.markdown import _clean, _markdown_without_raw_html, _render
+
+    documents = [
+        "A &lt;tag&gt; typed, `code`, and <b>bold</b>",
+        "| a | b |\n| - | - |\n| 1 | 2 |",
+        "```\n<script>x</script>\n```",
+        "- one\n- two\n\nline\nbreak",
+        *HOSTILE_INPUTS[:20],
+    ]
+    for text in documents * 2:
+        assert _render(text) == _clean(_markdown_without_raw_html().convert(text)) == render_markdown(text)
+
+
+def test_a_text_seen_before_is_not_rendered_again(monkeypatch):
+    from core import markdown as module
+
+    text = "Seen *before*: the printer on floor 3."
+    first = render_markdown(text)
+    monkeypatch.setattr(module, "_render", lambda text: "rendered again")
+
+    assert render_markdown(text) == first
+    assert render_markdown("x" * (module.CACHED_TEXT_LIMIT + 1)) == "rendered again"  # long: each time

@@ -74,3 +74,15 @@ def test_one_ticket_and_many_tickets_read_the_sla_the_same_way():
         assert (ticket.pk in breaching_soon) == (state in ("breached", "at_risk")), name
     assert cases["answered, first target long past"].sla_state(NOW).state == "on_track"
     assert cases["pending, overdue but paused"].sla_state(NOW).state == "paused"
+
+
+@pytest.mark.parametrize("field", ["status", "priority"])
+def test_the_quick_labels_are_djangos_labels(field):
+    """Ticket's own get_status_display() and get_priority_display() answer as Django's would."""
+    model_field = Ticket._meta.get_field(field)
+    for value in [*(value for value, _ in model_field.choices), "unknown"]:
+        ticket = Ticket(**{field: value})
+        djangos = ticket._get_FIELD_display(model_field)
+
+        assert getattr(ticket, f"get_{field}_display")() == djangos
+        assert type(getattr(ticket, f"get_{field}_display")()) is str
