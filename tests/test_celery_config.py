@@ -26,6 +26,8 @@ def test_an_outbox_claim_outlives_its_task_and_the_relay_is_quicker_than_redis()
     # ... which the relay's next run then re-sends, all within two minutes of the worker's death ...
     relay_every = settings.CELERY_BEAT_SCHEDULE["outbox-relay"]["schedule"].total_seconds()
     assert settings.OUTBOX_CLAIM_SECONDS + relay_every < 120
+    # ... as it does a task a killed worker had taken from Redis and not started.
+    assert settings.OUTBOX_REQUEUE_AFTER_SECONDS + relay_every < 120
     # ... one connection timeout to the mail server ends a task before its soft limit ...
     assert settings.EMAIL_TIMEOUT < settings.OUTBOX_DELIVERY_SOFT_TIME_LIMIT
     # ... and the relay re-sends a message Redis lost long before Redis would redeliver it.
