@@ -152,10 +152,16 @@ def _emails_waiting_publish() -> None:
         _waiting.clear()
         _drain_scheduled = False
     try:
-        published = emails_publish_now(message_ids)
-        OutboundEmail.objects.filter(pk__in=published, enqueued_at__isnull=True).update(
-            enqueued_at=timezone.now()
-        )
+        # Marked before the publish, not after: a worker can take an e-mail and hand it back (the
+        # mail server known to be down) before a mark made afterwards, which then hid the e-mail
+        # from the relay until it counted as lost, 90 s on (bench/faults/smtp_outage). What the
+        # broker did not take is unmarked again, for the relay.
+        marked = timezone.now()
+        OutboundEmail.objects.filter(pk__in=message_ids, enqueued_at__isnull=True).update(enqueued_at=marked)
+        published = set(emails_publish_now(message_ids))
+        unpublished = [message_id for message_id in message_ids if message_id not in published]
+        if unpublished:
+            OutboundEmail.objects.filter(pk__in=unpublished, enqueued_at=marked).update(enqueued_at=None)
     finally:
         # This thread outlives requests; never leave it holding a database connection.
         close_old_connections()

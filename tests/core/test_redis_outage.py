@@ -114,5 +114,5 @@ def test_after_one_timeout_the_cache_leaves_a_frozen_redis_alone_for_a_while(fro
         breaker_reset()
 
     assert first >= 0.25  # it did wait for Redis (the socket timeout here is 0.3 s)
-    assert rest < 0.2  # 41 calls that did not
+    assert rest < 2  # 41 calls that did not (waiting, they would have taken 12 s)
     assert again >= 0.25  # and once the pause is over, Redis is tried again

@@ -1,6 +1,6 @@
-"""The fault scripts of bench/faults (quick versions): each starts its own Redis, SMTP sink,
-gunicorn, worker and beat, and a scratch database on the suite's Postgres server. They need
-Postgres and Redis, as the worker-process tests do; where the suite must not skip
+"""Tests built on bench/faults: each starts its own Redis, SMTP sink and app processes, and uses a
+scratch database on (or the test database of) the suite's Postgres server. Each module is marked
+needs_worker_process (Postgres and Redis), so where the suite must not skip
 (SERVICEDESK_REQUIRE_SERVICES=1) they run."""
 
 import shutil
@@ -8,10 +8,6 @@ import urllib.parse
 
 import pytest
 from django.db import connection
-
-from ..workers import needs_worker_process
-
-pytestmark = needs_worker_process
 
 
 @pytest.fixture

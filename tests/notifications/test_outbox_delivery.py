@@ -26,6 +26,7 @@ from servicedesk.celery import app as celery_app
 
 from ..conftest import BrokerOutage, celery_configure
 from ..waiting import wait_until
+from .factories import OutboundEmailFactory
 
 
 def _queue(key: str = "greeting:1") -> OutboundEmail:
@@ -280,3 +281,27 @@ def test_a_connection_refused_mid_batch_hands_the_rest_to_the_next_probe(db, set
     rows = OutboundEmail.objects.filter(pk__in=[m.pk for m in messages])
     assert {(r.status, r.attempts, r.enqueued_at) for r in rows} == {(OutboundEmail.Status.PENDING, 0, None)}
     assert all(r.next_attempt_at > timezone.now() for r in rows)
+
+
+def test_an_email_handed_back_before_its_publish_is_recorded_stays_due(transactional_db, monkeypatch):
+    """A worker can take an e-mail and hand it back (the mail server known to be down) before the
+    background publisher records that it reached the broker. The record must not hide it from the
+    relay: it did, and the e-mail waited until it counted as lost, 90 s on."""
+    message = OutboundEmailFactory()
+    until = timezone.now() + timedelta(seconds=30)
+
+    def published_and_handed_back_at_once(message_ids: list[int]) -> list[int]:
+        OutboundEmail.objects.filter(pk__in=message_ids).update(
+            enqueued_at=None, claimed_until=None, next_attempt_at=until
+        )
+        return message_ids
+
+    monkeypatch.setattr(publisher, "emails_publish_now", published_and_handed_back_at_once)
+    with publisher._lock:
+        publisher._waiting.append(message.pk)
+    publisher._emails_waiting_publish()
+
+    message.refresh_from_db()
+    assert message.enqueued_at is None
+    due = OutboundEmail.objects.due_for_relay(until + timedelta(seconds=1))
+    assert list(due.values_list("pk", flat=True)) == [message.pk]
