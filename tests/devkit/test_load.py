@@ -46,8 +46,7 @@ def test_a_customer_and_an_agent_go_through_their_rounds(live_server):
             await person.sign_in()
             await person.round()
 
-    # In a thread of its own: the browser tests' Playwright keeps an event loop running in this
-    # one when they share the process.
+    # In a thread of its own: a test before may leave an event loop running in this one (Playwright).
     with ThreadPoolExecutor(max_workers=1) as thread:
         thread.submit(asyncio.run, rounds()).result()
 
