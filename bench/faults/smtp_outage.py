@@ -65,6 +65,7 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(hung)
         back_at = time.monotonic()
         sink.set_mode("accept")
+        backlog = db.rows("SELECT count(*) FROM notifications_outboundemail WHERE status = 'pending'")[0][0]
         say(
             f"mail server back at {back_at - started:.0f} s; "
             f"{sink.hung_connections} connection(s) had been left hanging"
@@ -74,6 +75,7 @@ def main(argv: list[str] | None = None) -> int:
         ended = time.monotonic()
 
         verdict = Verdict()
+        say(f"e-mails waiting when the server came back: {backlog}")
         say(
             f"traffic: {len(traffic.customers)} customers and {len(traffic.agents)} agents "
             f"for {ended - started:.0f} s"
@@ -86,8 +88,6 @@ def main(argv: list[str] | None = None) -> int:
         failed = [hit for hit in traffic.ledger.hits if hit.status >= 500 or hit.status == 0]
         verdict.require(not failed, f"{len(failed)} request(s) answered 5xx or not at all")
         check_traffic(db, traffic.ledger, verdict)
-        backlog = db.rows("SELECT count(*) FROM notifications_outboundemail WHERE status = 'pending'")[0][0]
-        say(f"e-mails waiting when the server came back: about {backlog}")
         mail, last = wait_all_mail_out(db, sink, deadline=back_at + 125)
         probe.stop()
         readyz = Counter(status for _t, status, _s in probe.samples)
