@@ -1,6 +1,7 @@
 """Readiness checks: can this process reach what it needs to serve a request? Each check runs in
-its own thread and the answer waits at most READYZ_TIMEOUT_SECONDS, so a dependency that accepts
-connections and then says nothing (a frozen Redis) makes /readyz say 503, not hang."""
+its own thread and the answer waits for them at most READYZ_CHECK_SECONDS (within the
+READYZ_TIMEOUT_SECONDS promised), so a dependency that accepts connections and then says nothing
+(a frozen Redis) makes /readyz say 503, not hang."""
 
 from concurrent.futures import ThreadPoolExecutor, wait
 
@@ -37,8 +38,8 @@ def broker_check(*, timeout: float = 2) -> str | None:
 
 
 def readiness() -> dict[str, str | None]:
-    """Every dependency's problem (None when it answered), within READYZ_TIMEOUT_SECONDS in all."""
-    timeout = settings.READYZ_TIMEOUT_SECONDS
+    """Every dependency's problem (None when it answered), within READYZ_CHECK_SECONDS in all."""
+    timeout = settings.READYZ_CHECK_SECONDS
     checks = {"database": database_check, "broker": lambda: broker_check(timeout=timeout)}
     executor = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="readyz")
     futures = {name: executor.submit(check) for name, check in checks.items()}

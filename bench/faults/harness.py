@@ -1092,10 +1092,10 @@ def check_readyz(
     verdict: Verdict,
     *,
     back_within: float = 10.0,
-    bound: float = 2.5,
+    bound: float = 2.0,
 ) -> None:
     """During each outage (start, end): every /readyz waiting at some moment of it answered within
-    `bound` seconds (the app's 2 s plus the HTTP round trip), and 503 if it was sent and answered
+    `bound` seconds (READYZ_TIMEOUT_SECONDS, as the client sees it), and 503 if it was sent and answered
     within it (after its first second); after the outage, 200 again within `back_within` seconds."""
     for name, start, end in outages:
         # Every probe that was waiting at some moment of the outage (bar its first second),
