@@ -221,7 +221,8 @@ def _read(inbound: InboundEmail, now: datetime) -> None:
         return
     sender = account_selectors.user_for_email(address=parsed.from_address)
     ticket = _ticket_replied_to(parsed)
-    staff = sender is not None and Role.of(sender) in {Role.AGENT, Role.MANAGER}
+    role = Role.of(sender) if sender is not None else None
+    staff = role in {Role.AGENT, Role.MANAGER}
     if sender is not None and ticket is not None and (staff or sender.pk == ticket.customer_id):
         _reply(inbound, ticket, sender, parsed, now)
         return
@@ -235,8 +236,9 @@ def _read(inbound: InboundEmail, now: datetime) -> None:
             inbound.reason = _("Forwarded by %(name)s.") % {"name": sender.display_name}
             return
     if sender is None:
-        sender = _customer_for(parsed.from_address, parsed.from_name)
-    if sender is not None and Role.of(sender) == Role.CUSTOMER:
+        sender = _account_for_stranger(parsed.from_address, parsed.from_name)
+        role = Role.CUSTOMER if sender is not None else None
+    if role == Role.CUSTOMER:
         inbound.ticket = _open(sender, parsed, now)
         inbound.status = InboundEmail.Status.TICKET
         return
@@ -271,11 +273,16 @@ def _reply(
 
 
 def _customer_for(address: str, name: str):
-    """The account with this address; with INBOUND_UNKNOWN_SENDERS "create", a new customer
-    account for an address nobody has (no usable password: they set one by resetting it)."""
+    """The account with this address, else what _account_for_stranger makes of it."""
     user = account_selectors.user_for_email(address=address)
-    if user is not None or settings.INBOUND_UNKNOWN_SENDERS != "create" or not address:
-        return user
+    return user if user is not None else _account_for_stranger(address, name)
+
+
+def _account_for_stranger(address: str, name: str):
+    """With INBOUND_UNKNOWN_SENDERS "create", a new customer account for an address nobody has
+    (no usable password: they set one by resetting it); else None."""
+    if settings.INBOUND_UNKNOWN_SENDERS != "create" or not address:
+        return None
     first, _sep, last = name.partition(" ")
     return account_services.user_create(
         username=address[:150],
