@@ -41,6 +41,12 @@ ROLE_DEFINING_PERMISSION = {
     Role.MANAGER: "accounts.manage_service_desk",
 }
 
+
+def works_tickets(user: AbstractBaseUser) -> bool:
+    """Someone at IT (an agent or a manager), who answers requests rather than makes them."""
+    return user.is_active and user.has_perm(ROLE_DEFINING_PERMISSION[Role.AGENT])
+
+
 _AGENT_PERMISSIONS = ["accounts.work_ticket_queue"]
 
 ROLE_PERMISSIONS: dict[Role, list[str]] = {

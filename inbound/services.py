@@ -223,7 +223,7 @@ def _read(inbound: InboundEmail, now: datetime) -> None:
     ticket = _ticket_replied_to(parsed)
     role = Role.of(sender) if sender is not None else None
     staff = role in {Role.AGENT, Role.MANAGER}
-    if sender is not None and ticket is not None and (staff or sender.pk == ticket.customer_id):
+    if sender is not None and ticket is not None and (staff or _on_the_customers_side(ticket, sender)):
         _reply(inbound, ticket, sender, parsed, now)
         return
     if staff and parsed.forwarded_from:
@@ -240,6 +240,7 @@ def _read(inbound: InboundEmail, now: datetime) -> None:
         role = Role.CUSTOMER if sender is not None else None
     if role == Role.CUSTOMER:
         inbound.ticket = _open(sender, parsed, now)
+        _copy_the_cc(inbound.ticket, parsed, now)
         inbound.status = InboundEmail.Status.TICKET
         return
     inbound.status = InboundEmail.Status.REFUSED
@@ -250,11 +251,36 @@ def _read(inbound: InboundEmail, now: datetime) -> None:
         _tell_a_stranger(inbound, parsed, now)
 
 
+def _on_the_customers_side(ticket: Ticket, sender) -> bool:
+    return sender.pk == ticket.customer_id or ticket.ccs.filter(user=sender).exists()
+
+
+def _copy_the_cc(ticket: Ticket, parsed: mailparse.ParsedMail, now: datetime) -> None:
+    """Copy the people on the e-mail's Cc on the request it opened. One who cannot be (no account,
+    and strangers get none; or too many) is named in the ticket's history, never dropped unseen."""
+    ours = _own_addresses() | {ticket.customer.email.lower()}
+    for address in dict.fromkeys(parsed.cc):  # in order, each once
+        if address in ours:
+            continue
+        person = _customer_for(address, "")
+        if person is None:
+            reason = _("No account has this address.")
+        else:
+            try:
+                ticket_services.ticket_cc_add(ticket=ticket, user=person, by=None, now=now)
+                continue
+            except TicketStateError as exc:
+                reason = str(exc)
+        ticket_services.ticket_cc_not_added(ticket=ticket, address=address[:200], reason=reason, now=now)
+
+
 def _reply(
     inbound: InboundEmail, ticket: Ticket, sender, parsed: mailparse.ParsedMail, now: datetime
 ) -> None:
-    """Only the ticket's customer or someone at IT adds to a ticket by e-mail (the caller checks);
-    anyone else who names it opens a request of their own and learns nothing of this one."""
+    """Only the ticket's customer, the people copied on it or someone at IT add to a ticket by
+    e-mail (the caller checks); anyone else who names it opens a request of their own and learns
+    nothing of this one. A copied person cannot reopen it: their e-mail to a resolved request
+    opens one of their own."""
     inbound.ticket = ticket
     inbound.status = InboundEmail.Status.REPLY
     body, files = _body_and_files(parsed)
@@ -376,6 +402,11 @@ def _tell_a_stranger(inbound: InboundEmail, parsed: mailparse.ParsedMail, now: d
 def _own_addresses() -> set[str]:
     return {
         parseaddr(address)[1].lower()
-        for address in (settings.DEFAULT_FROM_EMAIL, settings.SERVER_EMAIL, *settings.INBOUND_OWN_ADDRESSES)
+        for address in (
+            settings.DEFAULT_FROM_EMAIL,
+            settings.SERVER_EMAIL,
+            settings.INBOUND_ADDRESS,
+            *settings.INBOUND_OWN_ADDRESSES,
+        )
         if address
     }

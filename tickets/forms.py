@@ -4,6 +4,7 @@ from collections.abc import Callable, Iterable
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from accounts import selectors as account_selectors
 from accounts.models import User
 from core.widgets import FastSelect, ListedChoiceIterator, ShortModelChoiceField
 from customers.models import CustomerCategory
@@ -94,6 +95,27 @@ class ReplyForm(forms.Form):
         help_text=_("Markdown works."),
     )
     attachments = AttachmentsField()
+
+
+class CcAddForm(forms.Form):
+    """Copy a colleague on a request, by their e-mail address (their account is looked up)."""
+
+    email = forms.EmailField(
+        label=_("Colleague's e-mail address"),
+        max_length=254,
+        help_text=_("They get IT's replies to this request and can answer."),
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        address = cleaned.get("email")
+        if address:
+            cleaned["user"] = account_selectors.user_for_email(address=address)
+            if cleaned["user"] is None:
+                self.add_error(
+                    "email", _("Nobody has an account with this address. Check it, or ask IT to add them.")
+                )
+        return cleaned
 
 
 class ReopenForm(forms.Form):

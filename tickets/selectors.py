@@ -8,10 +8,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Case, Count, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
 from django.http import Http404
 
 from accounts.models import User
+from accounts.roles import works_tickets
 from core.params import id_param
 from customers.models import CustomerCategory
 
@@ -26,6 +27,7 @@ from .models import (
     SlaPolicy,
     Team,
     Ticket,
+    TicketCC,
     TicketEvent,
     TicketMessage,
 )
@@ -117,42 +119,69 @@ def service_get_for_catalog(*, slug: str) -> Service:
         raise Http404 from None
 
 
+# What "My requests" shows on each row.
+_CUSTOMER_LIST_COLUMNS = (
+    "pk",
+    "title",
+    "status",
+    "priority",
+    "created_at",
+    "updated_at",
+    "first_response_due_at",
+    "first_responded_at",
+    "resolution_due_at",
+    "resolved_at",
+    "sla_paused_at",
+    "service__name",
+    "service__slug",
+)
+_CC_USER_COLUMNS = ("user__id", "user__username", "user__first_name", "user__last_name", "user__email")
+
+
 def ticket_list_for_customer(*, customer: User) -> QuerySet[Ticket]:
     """The customer's own requests, newest first, with what "My requests" shows on each row."""
+    return Ticket.objects.for_customer(customer).select_related("service").only(*_CUSTOMER_LIST_COLUMNS)
+
+
+def ticket_list_copied_to(*, user: User) -> QuerySet[Ticket]:
+    """The requests someone else asked for and copied this person on, newest first."""
     return (
-        Ticket.objects.for_customer(customer)
-        .select_related("service")
-        .only(
-            "pk",
-            "title",
-            "status",
-            "priority",
-            "created_at",
-            "updated_at",
-            "first_response_due_at",
-            "first_responded_at",
-            "resolution_due_at",
-            "resolved_at",
-            "sla_paused_at",
-            "service__name",
-            "service__slug",
-        )
+        Ticket.objects.filter(ccs__user=user)
+        .select_related("service", "customer")
+        .only(*_CUSTOMER_LIST_COLUMNS, "customer__first_name", "customer__last_name", "customer__username")
+        .order_by("-created_at", "-pk")
     )
 
 
 def ticket_get_for_customer(*, customer: User, pk: int) -> Ticket:
-    """The customer's own ticket; anyone else's is a 404, as if it did not exist."""
+    """A ticket on the customer's side: their own, or one they are copied on (`viewer_is_customer`
+    says which); anyone else's is a 404, as if it did not exist."""
+    copied = TicketCC.objects.filter(ticket=OuterRef("pk"), user=customer)
     try:
         ticket = (
-            Ticket.objects.for_customer(customer)
-            .select_related("service", "assignee")
+            Ticket.objects.filter(Q(customer=customer) | Q(Exists(copied)))
+            .select_related("service", "assignee", "customer")
             .defer("search_document")
             .get(pk=pk)
         )
     except Ticket.DoesNotExist:
         raise Http404 from None
-    ticket.customer = customer  # theirs: the page names them without reading them again
+    ticket.viewer_is_customer = ticket.customer_id == customer.pk
     return ticket
+
+
+def ticket_cc_get(*, ticket: Ticket, user_id: int) -> TicketCC:
+    """One person copied on this request; a 404 for anyone who is not."""
+    try:
+        return ticket.ccs.select_related("user").get(user_id=user_id)
+    except TicketCC.DoesNotExist:
+        raise Http404 from None
+
+
+def ticket_cc_list(*, ticket: Ticket) -> list[TicketCC]:
+    """The people copied on a request, in the order they were added."""
+    columns = ("id", "ticket_id", "user_id", "created_at", *_CC_USER_COLUMNS)
+    return list(ticket.ccs.select_related("user").only(*columns))
 
 
 def ticket_conversation_for_customer(*, ticket: Ticket) -> QuerySet:
@@ -169,8 +198,11 @@ def attachment_get_for_user(*, user: User, pk: int) -> Attachment:
     """An attachment its viewer may download: agents any; a customer only their own ticket's, and
     never one on an internal note. Anything else is a 404."""
     attachments = Attachment.objects.select_related("ticket", "message")
-    if not user.has_perm("accounts.work_ticket_queue"):
-        attachments = attachments.filter(ticket__customer=user).exclude(message__is_internal=True)
+    if not works_tickets(user):
+        copied = TicketCC.objects.filter(ticket=OuterRef("ticket"), user=user)
+        attachments = attachments.filter(Q(ticket__customer=user) | Q(Exists(copied))).exclude(
+            message__is_internal=True
+        )
     try:
         return attachments.get(pk=pk)
     except Attachment.DoesNotExist:

@@ -27,6 +27,7 @@ from .forms import (
     AgentReplyForm,
     AssignForm,
     BulkUpdateForm,
+    CcAddForm,
     CustomerFindForm,
     CustomerQuickCreateForm,
     EscalateForm,
@@ -415,6 +416,35 @@ def agent_options(request: HttpRequest) -> HttpResponse:
 
 @agent_required
 @require_POST
+def ticket_cc_add(request: HttpRequest, pk: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_agent(pk=pk)
+    return _act(
+        request,
+        ticket,
+        CcAddForm(request.POST),
+        lambda data: services.ticket_cc_add(ticket=ticket, user=data["user"], by=request.user),
+        _("Copied: they get the public replies from now on."),
+        form_name="cc_form",
+    )
+
+
+@agent_required
+@require_POST
+def ticket_cc_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    ticket = selectors.ticket_get_for_agent(pk=pk)
+    cc = selectors.ticket_cc_get(ticket=ticket, user_id=user_id)
+    return _act(
+        request,
+        ticket,
+        Form(request.POST),
+        lambda data: services.ticket_cc_remove(ticket=ticket, user=cc.user, by=request.user),
+        _("%(name)s is no longer copied.") % {"name": cc.user.display_name},
+        form_name="cc_remove_form",
+    )
+
+
+@agent_required
+@require_POST
 def ticket_presence(request: HttpRequest, pk: int) -> HttpResponse:
     """The collision notice: check this agent in, and say who else is on the ticket."""
     others = presence.presence_check_in(
@@ -487,6 +517,9 @@ def _render_ticket(
         "escalate_form": EscalateForm(),
         "redirect_form": RedirectForm(),
         "claim_form": Form(),
+        "ccs": selectors.ticket_cc_list(ticket=ticket),
+        "cc_form": CcAddForm(),
+        "cc_remove_form": Form(),
         "canned_responses": selectors.canned_response_list(),
         **forms,
     }

@@ -10,12 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import customer_page, customer_required, signed_in_required
+from core.pagination import query_without
 from core.params import slug_param
 from customers import selectors as customer_selectors
 
 from . import selectors, services
 from .exceptions import TicketError
-from .forms import ReopenForm, ReplyForm, TicketSubmitForm
+from .forms import CcAddForm, ReopenForm, ReplyForm, TicketSubmitForm
 from .models import PRIORITY_MATRIX, Impact, Urgency
 
 
@@ -85,7 +86,17 @@ def ticket_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.ticket_list_for_customer(customer=request.user), 25).get_page(
         request.GET.get("page")
     )
-    return render(request, "tickets/ticket_list_customer.html", {"page": page, "tickets": page.object_list})
+    copied = Paginator(selectors.ticket_list_copied_to(user=request.user), 25).get_page(
+        request.GET.get("copied_page")
+    )
+    context = {
+        "page": page,
+        "tickets": page.object_list,
+        "query": query_without(request, "page"),
+        "copied": copied,
+        "copied_query": query_without(request, "copied_page"),
+    }
+    return render(request, "tickets/ticket_list_customer.html", context)
 
 
 @customer_page(agents_go_to=lambda pk: reverse("tickets:agent_detail", kwargs={"pk": pk}))
@@ -127,6 +138,45 @@ def ticket_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(ticket)
 
 
+@customer_required
+@require_POST
+def ticket_cc_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """The customer copies a colleague on their request."""
+    ticket = selectors.ticket_get_for_customer(customer=request.user, pk=pk)
+    form = CcAddForm(request.POST)
+    if form.is_valid():
+        try:
+            services.ticket_cc_add(ticket=ticket, user=form.cleaned_data["user"], by=request.user)
+        except TicketError as exc:
+            form.add_error("email", str(exc))
+    if form.errors:
+        return _render_detail(request, ticket, cc_form=form, status=400)
+    messages.success(
+        request, _("%(name)s is copied on this request.") % {"name": form.cleaned_data["user"].display_name}
+    )
+    return redirect(ticket)
+
+
+@customer_required
+@require_POST
+def ticket_cc_remove(request: HttpRequest, pk: int, user_id: int) -> HttpResponse:
+    """The customer stops copying someone, or a copied person stops being copied."""
+    ticket = selectors.ticket_get_for_customer(customer=request.user, pk=pk)
+    cc = selectors.ticket_cc_get(ticket=ticket, user_id=user_id)
+    try:
+        services.ticket_cc_remove(ticket=ticket, user=cc.user, by=request.user)
+    except TicketError as exc:
+        messages.error(request, str(exc))
+        return _render_detail(request, ticket, status=400)
+    if cc.user_id == request.user.pk:
+        messages.success(
+            request, _("You are no longer copied on %(reference)s.") % {"reference": ticket.reference}
+        )
+        return redirect("tickets:my_requests")
+    messages.success(request, _("%(name)s is no longer copied.") % {"name": cc.user.display_name})
+    return redirect(ticket)
+
+
 @signed_in_required
 @require_GET
 def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
@@ -149,14 +199,22 @@ def _render_detail(
     *,
     reply_form: ReplyForm | None = None,
     reopen_form: ReopenForm | None = None,
+    cc_form: CcAddForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
+    """The request as the customer's side sees it: the customer, or a colleague copied on it,
+    who sees the conversation and who else is copied, but not the promise made to the customer
+    (it follows their category), their survey, or a way to reopen it."""
     context = {
         "ticket": ticket,
         "conversation": selectors.ticket_conversation_for_customer(ticket=ticket),
         "request_attachments": selectors.ticket_request_attachments(ticket=ticket),
+        "ccs": selectors.ticket_cc_list(ticket=ticket),
         "reply_form": reply_form or ReplyForm(),
         "reopen_form": reopen_form or ReopenForm(),
-        "can_reopen": ticket.reopen_until is not None and timezone.now() <= ticket.reopen_until,
+        "cc_form": cc_form or CcAddForm(),
+        "can_reopen": ticket.viewer_is_customer
+        and ticket.reopen_until is not None
+        and timezone.now() <= ticket.reopen_until,
     }
     return render(request, "tickets/ticket_detail_customer.html", context, status=status)

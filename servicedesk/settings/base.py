@@ -395,6 +395,8 @@ DEV_MAILBOX_ENABLED = False
 # --- Tickets -------------------------------------------------------------------------------
 # A customer may reopen a resolved request for this many days; after that they submit a new one.
 TICKET_REOPEN_DAYS = env.int("TICKET_REOPEN_DAYS", default=14)
+# People copied on one request (colleagues on the e-mail's Cc or added in the portal), at most.
+TICKET_CC_MAX = env.int("TICKET_CC_MAX", default=20)
 # Attachments: how many per message, how large, and which types (by extension; served as downloads).
 ATTACHMENT_MAX_FILES = 5
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

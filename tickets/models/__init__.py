@@ -2,7 +2,7 @@
 
 from .calendar import BusinessCalendar, Holiday, WorkingHours
 from .catalog import Service, Team
-from .conversation import Attachment, CannedResponse, TicketEvent, TicketMessage, _attachment_path
+from .conversation import Attachment, CannedResponse, TicketCC, TicketEvent, TicketMessage, _attachment_path
 from .policies import PRIORITY_MATRIX, FollowUpPolicy, Impact, Priority, SlaPolicy, Urgency
 from .processes import ProcessImprovement
 from .ticket import (
@@ -34,6 +34,7 @@ __all__ = [
     "SlaState",
     "Team",
     "Ticket",
+    "TicketCC",
     "TicketEvent",
     "TicketMessage",
     "TicketStatus",

@@ -20,6 +20,11 @@ class TicketMessage(models.Model):
     )
     body = models.TextField(help_text=_("Markdown."))
     is_internal = models.BooleanField(default=False)
+    # The customer's side of the conversation is the customer and the people copied on the request;
+    # a copied person's message is marked, so it never reads as IT's even after they are removed.
+    from_cc = models.BooleanField(
+        default=False, db_default=False, help_text=_("Written by someone copied on the request, not by IT.")
+    )
     created_at = models.DateTimeField()
 
     class Meta:
@@ -28,6 +33,11 @@ class TicketMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{'Note' if self.is_internal else 'Reply'} on {self.ticket_id} by {self.author_id}"
+
+    @property
+    def from_requester_side(self) -> bool:
+        """Written by the customer or someone they copied (else by IT, or the desk itself)."""
+        return self.author_id is not None and (self.author_id == self.ticket.customer_id or self.from_cc)
 
 
 class TicketEvent(models.Model):
@@ -53,6 +63,9 @@ class TicketEvent(models.Model):
         CUSTOMER_REMINDED = "reminded", _("Customer reminded IT is waiting")
         SLA_WARNED = "sla_warned", _("SLA warning")
         SLA_BREACHED = "sla_breached", _("SLA breached: escalated to managers")
+        CC_ADDED = "cc_added", _("Copied on the request")
+        CC_REMOVED = "cc_removed", _("No longer copied")
+        CC_NOT_ADDED = "cc_refused", _("Not copied: no account")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
@@ -70,6 +83,29 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} on {self.ticket_id}"
+
+
+class TicketCC(models.Model):
+    """Someone the customer copied on their request (on the e-mail, in the portal, or by IT): they
+    get IT's public replies and may reply, as the customer may; internal notes, the customer's
+    category, the survey and reopening stay the customer's."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="ccs")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="ticket_ccs")
+    # None: the desk itself (from the Cc of the e-mail that opened the request).
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("person copied")
+        verbose_name_plural = _("people copied")
+        ordering = ["created_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["ticket", "user"], name="tickets_cc_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} copied on {self.ticket_id}"
 
 
 class CannedResponse(models.Model):

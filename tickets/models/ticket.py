@@ -245,6 +245,11 @@ class Ticket(models.Model):
         return f"SD-{self.pk}"
 
     @property
+    def is_closed(self) -> bool:
+        """Closed for good: nothing more is added to it (replies, people copied)."""
+        return self.status == self.Status.CLOSED
+
+    @property
     def is_unresolved(self) -> bool:
         """Not resolved yet (new, open or pending): what "open" means on every page."""
         return self.status in UNRESOLVED_STATUSES

@@ -1,6 +1,7 @@
 """Everything the tickets app changes, split by sub-domain over the shared steps in _common.py:
 
 - workflow.py: submit, reply, move through the statuses, assign, claim, escalate, reopen;
+- ccs.py: the people copied on a request;
 - playbooks.py: redirect to the official process, teach it, fulfil anyway, record the root cause;
 - processes.py: the process register (escalate a process, judge it, improve it, tell customers);
 - followups.py: proactive follow-ups and SLA alerts (the scan and each step), scheduled by
@@ -9,6 +10,7 @@
 `from tickets import services` is the one import callers use.
 """
 
+from .ccs import ticket_cc_add, ticket_cc_not_added, ticket_cc_remove
 from .followups import due_ticket_ids, followup_process, followups_scan, sla_alert_process
 from .playbooks import ticket_fulfil_anyway, ticket_redirect, ticket_root_cause_record, ticket_teach_process
 from .processes import (
@@ -47,6 +49,9 @@ __all__ = [
     "sla_alert_process",
     "ticket_assign",
     "ticket_bulk_update",
+    "ticket_cc_add",
+    "ticket_cc_not_added",
+    "ticket_cc_remove",
     "ticket_claim",
     "ticket_create",
     "ticket_escalate",

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from accounts.roles import works_tickets
 from customers import selectors as customer_selectors
 from customers.models import CustomerCategory
 from notifications.services import notify, thread_message_id
@@ -22,7 +23,7 @@ from notifications.services import notify, thread_message_id
 from .. import selectors, sla
 from ..attachments import content_type_for, display_name
 from ..exceptions import TicketStateError
-from ..models import SEARCH_CONFIG, Attachment, Ticket, TicketEvent, TicketMessage
+from ..models import SEARCH_CONFIG, Attachment, Ticket, TicketCC, TicketEvent, TicketMessage
 from ..signals import ticket_resolved
 from . import schedules
 
@@ -71,16 +72,23 @@ def event(
 
 
 def message_add(
-    ticket: Ticket, author: User | None, body: str, *, internal: bool = False, now: datetime
+    ticket: Ticket,
+    author: User | None,
+    body: str,
+    *,
+    internal: bool = False,
+    from_cc: bool = False,
+    now: datetime,
 ) -> TicketMessage:
     """Add to the conversation and to the search document. `author` None: the desk's automatic
-    status update. A public message from a person at IT answers the customer: the first answer
-    (if it is one), and the follow-up clock starts again from now."""
+    status update; `from_cc`: written by someone copied on the request. A public message from a
+    person at IT answers the customer: the first answer (if it is one), and the follow-up clock
+    starts again from now."""
     message = TicketMessage.objects.create(
-        ticket=ticket, author=author, body=body, is_internal=internal, created_at=now
+        ticket=ticket, author=author, body=body, is_internal=internal, from_cc=from_cc, created_at=now
     )
     search_document_refresh(ticket.pk)
-    if author is not None and not internal and author.pk != ticket.customer_id:
+    if author is not None and not internal and not from_cc and author.pk != ticket.customer_id:
         handler_take(ticket, author, now=now)
         if ticket.first_responded_at is None:
             ticket.first_responded_at = now
@@ -181,7 +189,7 @@ def move(
     )
     schedules_refresh(ticket, now=now)
     if status == Ticket.Status.RESOLVED:
-        notify_customer(
+        notify_requester_side(
             ticket,
             f"ticket-resolved:{ticket.pk}:{now.isoformat()}",
             resolved_template,
@@ -232,7 +240,7 @@ def notify_about_ticket(
     """E-mail and an in-app notice (the bell) to one person, leading to the ticket as they see it.
     `context` holds the ticket; the key names the occasion, so telling them twice changes nothing."""
     ticket = context["ticket"]
-    url = ticket.get_absolute_url() if recipient.pk == ticket.customer_id else staff_url(ticket)
+    url = staff_url(ticket) if works_tickets(recipient) else ticket.get_absolute_url()
     notify(
         recipient=recipient,
         key=key,
@@ -248,3 +256,27 @@ def notify_customer(
     ticket: Ticket, key: str, template: str, *, now: datetime | None = None, **context
 ) -> None:
     notify_about_ticket(ticket.customer, key, template, now=now, ticket=ticket, **context)
+
+
+def notify_requester_side(
+    ticket: Ticket,
+    key: str,
+    template: str,
+    *,
+    now: datetime | None = None,
+    author: User | None = None,
+    **context,
+) -> None:
+    """The customer and everyone copied on the request, but the `author` of what they are told
+    about. The customer's notice keeps the occasion's key; each copied person's adds their id."""
+    if ticket.customer_id != getattr(author, "pk", None):
+        notify_customer(ticket, key, template, now=now, **context)
+    for cc in TicketCC.objects.filter(ticket=ticket).select_related("user"):
+        if cc.user_id != getattr(author, "pk", None):
+            notify_about_ticket(cc.user, f"{key}:{cc.user_id}", template, now=now, ticket=ticket, **context)
+
+
+def notify_reply(ticket: Ticket, message: TicketMessage, *, now: datetime) -> None:
+    """A public reply, to everyone on the customer's side who did not write it."""
+    key = f"ticket-replied:{message.pk}"
+    notify_requester_side(ticket, key, "tickets/replied", now=now, author=message.author, message=message)

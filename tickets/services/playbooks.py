@@ -15,7 +15,7 @@ from accounts.models import User
 from ..exceptions import TicketStateError
 from ..models import Service, Ticket, TicketEvent, TicketMessage
 from ..signals import ticket_redirected
-from ._common import event, lock, message_add, move, notify_customer, save
+from ._common import event, lock, message_add, move, notify_reply, save
 
 
 @transaction.atomic
@@ -44,7 +44,7 @@ def ticket_redirect(
     ticket.resolution = Ticket.Resolution.REDIRECTED
     ticket.root_cause = root_cause
     ticket.cited_process = to_service
-    notify_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", now=now, message=message)
+    notify_reply(ticket, message, now=now)
     move(ticket, by, Ticket.Status.RESOLVED, now=now)
     save(ticket)
     ticket_redirected.send(sender=Ticket, ticket=ticket, now=now)
@@ -92,7 +92,7 @@ def ticket_teach_process(
     ticket.cited_process = to_service
     if ticket.status == Ticket.Status.NEW:
         move(ticket, by, Ticket.Status.OPEN, now=now)
-    notify_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", now=now, message=message)
+    notify_reply(ticket, message, now=now)
     save(ticket)
     return message
 
@@ -106,7 +106,7 @@ def ticket_fulfil_anyway(*, ticket: Ticket, by: User, note: str, now: datetime |
     message = message_add(ticket, by, note, now=now)
     event(ticket, by, TicketEvent.Kind.FULFILLED, now=now)
     ticket.resolution = Ticket.Resolution.FULFILLED_BY_IT
-    notify_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", now=now, message=message)
+    notify_reply(ticket, message, now=now)
     move(ticket, by, Ticket.Status.RESOLVED, now=now)
     save(ticket)
     return ticket

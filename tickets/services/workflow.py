@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts.models import User
+from accounts.roles import works_tickets
 from customers import selectors as customer_selectors
 from notifications.services import notify_managers
 
@@ -25,6 +26,7 @@ from ._common import (
     move,
     notify_about_ticket,
     notify_customer,
+    notify_reply,
     save,
     schedules_refresh,
     search_document_refresh,
@@ -86,27 +88,33 @@ def ticket_reply(
 ) -> TicketMessage:
     """Add a public reply or an internal note; audited; e-mails the other side of a public reply.
 
-    An agent's first public reply meets the first-response target and opens a new ticket; a
-    customer's reply to a ticket waiting on them starts its SLA clock again.
+    The customer's side is the customer and the people copied on the request; everyone else who
+    may reply is IT. An agent's first public reply meets the first-response target and opens a
+    new ticket; a reply from the customer's side to a ticket waiting on them starts its SLA clock
+    again, and tells the assignee and the rest of the customer's side.
     """
     now = now or timezone.now()
     ticket = lock(ticket.pk)
     from_customer = author.pk == ticket.customer_id
-    if from_customer and internal:
+    from_cc = not from_customer and not works_tickets(author) and ticket.ccs.filter(user=author).exists()
+    if not (from_customer or from_cc or works_tickets(author)):
+        raise TicketStateError(_("Only the person who asked, the people copied, or IT can reply here."))
+    requester_side = from_customer or from_cc
+    if requester_side and internal:
         raise TicketStateError(_("Customers cannot add internal notes."))
     if ticket.status == Ticket.Status.CLOSED:
         raise TicketStateError(_("This request is closed. Please submit a new one."))
-    if from_customer and ticket.status == Ticket.Status.RESOLVED:
+    if requester_side and ticket.status == Ticket.Status.RESOLVED:
         raise TicketStateError(_("This request is resolved. Reopen it if the problem is back."))
 
-    message = message_add(ticket, author, body, internal=internal, now=now)
+    message = message_add(ticket, author, body, internal=internal, from_cc=from_cc, now=now)
     attachments_add(ticket, message, author, attachments, now=now)
     event(ticket, author, TicketEvent.Kind.NOTE_ADDED if internal else TicketEvent.Kind.REPLIED, now=now)
     if internal:
         ticket.save(update_fields=["updated_at"])
         return message
 
-    if from_customer:
+    if requester_side:
         if ticket.status == Ticket.Status.PENDING:
             move(ticket, author, Ticket.Status.OPEN, now=now)
         if ticket.assignee_id:
@@ -118,10 +126,9 @@ def ticket_reply(
                 ticket=ticket,
                 message=message,
             )
-    else:
-        if ticket.status == Ticket.Status.NEW:
-            move(ticket, author, Ticket.Status.OPEN, now=now)
-        notify_customer(ticket, f"ticket-replied:{message.pk}", "tickets/replied", now=now, message=message)
+    elif ticket.status == Ticket.Status.NEW:
+        move(ticket, author, Ticket.Status.OPEN, now=now)
+    notify_reply(ticket, message, now=now)
     save(ticket)
     return message
 
@@ -161,6 +168,8 @@ def ticket_reopen(*, ticket: Ticket, by: User, reason: str, now: datetime | None
     """The customer reopens a resolved request within the reopen window, saying why; audited."""
     now = now or timezone.now()
     ticket = lock(ticket.pk)
+    if by.pk != ticket.customer_id and not works_tickets(by):
+        raise TicketStateError(_("Only the person who asked can reopen this request."))
     if ticket.status != Ticket.Status.RESOLVED:
         raise TicketStateError(_("Only a resolved request can be reopened."))
     if now > ticket.reopen_until:
