@@ -66,3 +66,37 @@ def test_a_reply_from_a_mail_client_appears_on_the_request_in_the_portal(
 
     expect(page.get_by_text("It dropped again at <10:00>.")).to_be_visible()
     expect(page.get_by_text("Which client?")).to_have_count(0)
+
+
+def test_a_customer_copies_a_colleague_who_then_answers_in_the_portal(browser, live_server, transactional_db):
+    alice = CustomerFactory(first_name="Alice", last_name="Moreau", email="alice@example.com")
+    bob = CustomerFactory(first_name="Bob", last_name="Stone", email="bob@example.com")
+    ticket = ticket_services.ticket_create(
+        customer=alice,
+        title="Shared drive is read-only",
+        description="Since this morning.",
+        service=ServiceFactory(),
+        urgency="medium",
+        impact="low",
+    )
+
+    page = _logged_in(browser, live_server, alice)
+    page.goto(f"/requests/{ticket.pk}/")
+    page.get_by_label("Colleague's e-mail address").fill("nobody@example.com")
+    page.get_by_role("button", name="Copy them").click()
+    expect(page.get_by_text("Nobody has an account with this address.")).to_be_visible()
+    expect(page.get_by_label("Colleague's e-mail address")).to_have_value("nobody@example.com")
+    page.get_by_label("Colleague's e-mail address").fill("bob@example.com")
+    page.get_by_label("Colleague's e-mail address").press("Enter")
+    expect(page.get_by_text("Bob Stone is copied on this request.")).to_be_visible()
+
+    colleague = _logged_in(browser, live_server, bob)
+    colleague.goto("/requests/")
+    colleague.get_by_role("link", name="Shared drive is read-only").click()
+    expect(colleague.get_by_text("Alice Moreau asked for this and copied you on it")).to_be_visible()
+    colleague.get_by_label("Your reply").fill("Same on my machine: <drive S:> is read-only.")
+    colleague.get_by_role("button", name="Send reply").click()
+    expect(colleague.get_by_text("Same on my machine: <drive S:> is read-only.")).to_be_visible()
+
+    page.reload()
+    expect(page.get_by_text("Same on my machine: <drive S:> is read-only.")).to_be_visible()

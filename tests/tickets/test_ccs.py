@@ -266,7 +266,7 @@ def test_agents_copy_and_uncopy_on_the_desk(agent_client, agent, ticket, colleag
     assert added.status_code == 302
     assert ticket.ccs.get().added_by == agent
     page = agent_client.get(reverse("tickets:agent_detail", args=[ticket.pk])).content.decode()
-    assert "Cora Colleague" in page and "copied on the request" in page  # the history says so
+    assert "Cora Colleague" in page and "copied someone on the request" in page  # the history says so
 
     unknown = agent_client.post(
         reverse("tickets:agent_cc_add", args=[ticket.pk]), {"email": "ghost@example.com"}

@@ -63,9 +63,9 @@ class TicketEvent(models.Model):
         CUSTOMER_REMINDED = "reminded", _("Customer reminded IT is waiting")
         SLA_WARNED = "sla_warned", _("SLA warning")
         SLA_BREACHED = "sla_breached", _("SLA breached: escalated to managers")
-        CC_ADDED = "cc_added", _("Copied on the request")
-        CC_REMOVED = "cc_removed", _("No longer copied")
-        CC_NOT_ADDED = "cc_refused", _("Not copied: no account")
+        CC_ADDED = "cc_added", _("Copied someone on the request")
+        CC_REMOVED = "cc_removed", _("Stopped copying someone")
+        CC_NOT_ADDED = "cc_refused", _("Could not copy someone")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(
