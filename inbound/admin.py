@@ -38,8 +38,7 @@ class InboundEmailAdmin(admin.ModelAdmin):
     def retry_reading(self, request: HttpRequest, queryset: QuerySet[InboundEmail]) -> None:
         retried = 0
         for inbound in queryset:
-            if services.inbound_retry(inbound=inbound):
-                self.log_change(request, inbound, "Read again from the admin.")
+            if services.inbound_retry(inbound=inbound, by=request.user):  # in the admin log
                 retried += 1
         self.message_user(
             request,

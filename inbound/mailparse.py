@@ -74,6 +74,54 @@ def message_key(raw: bytes) -> str:
     return "sha256:" + hashlib.sha256(raw).hexdigest()
 
 
+@dataclass
+class MailHeaders:
+    """The headers staff read to know a message: each decoded, on one line, "" when absent."""
+
+    from_header: str
+    to: str
+    cc: str
+    date: str
+    subject: str
+    message_id: str
+
+    @property
+    def from_address(self) -> str:
+        return parseaddr(self.from_header)[1].strip().lower()
+
+
+_SUMMARY_HEADERS = {
+    "from_header": "From", "to": "To", "cc": "Cc", "date": "Date", "subject": "Subject",
+    "message_id": "Message-ID",
+}  # fmt: skip
+
+
+def headers(raw: bytes) -> MailHeaders:
+    """The message's From, To, Cc, Date, Subject and Message-ID, decoded as well as they can be;
+    never raises, so a message the desk could not read still shows who sent it, about what."""
+    try:
+        message = BytesParser(policy=policy.default).parsebytes(raw, headersonly=True)
+    except Exception:
+        message = None
+    return MailHeaders(**{field: _header(message, name) for field, name in _SUMMARY_HEADERS.items()})
+
+
+def _header(message: EmailMessage | None, name: str) -> str:
+    if message is None:
+        return ""
+    try:
+        values = [str(value) for value in message.get_all(name, [])]
+    except Exception:  # an encoded word or address the parser refuses: its text as written
+        values = [str(value) for _name, value in message.raw_items() if _name.lower() == name.lower()]
+    return storable(" ".join(", ".join(values).split()))
+
+
+def storable(text: str) -> str:
+    """Text a page and the database can take: bytes the parser could not decode come back from it
+    as lone surrogates, shown as replacement characters; NUL, which Postgres refuses, dropped."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace").replace("\0", "")
+
+
 def parse(raw: bytes, *, own_addresses: set[str]) -> ParsedMail:
     message = BytesParser(policy=policy.default).parsebytes(raw)
     from_name, from_address = parseaddr(str(message.get("From", "")))

@@ -41,6 +41,8 @@ class InboundEmail(models.Model):
         verbose_name_plural = _("incoming e-mails")
         ordering = ["-received_at", "-pk"]
         indexes = [
+            # The Mail page: the newest first, a page at a time, without sorting every message.
+            models.Index(fields=["-received_at", "-id"], name="inbound_received_idx"),
             # The sweep reads only the messages not yet read, however many have come in.
             models.Index(fields=["received_at"], condition=Q(status="stored"), name="inbound_stored_idx"),
             # The per-sender limit counts one address's last hour.

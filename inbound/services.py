@@ -14,15 +14,18 @@ from email.utils import parseaddr
 from pathlib import PurePosixPath
 
 from django.conf import settings
+from django.contrib.admin.models import CHANGE, LogEntry
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import DatabaseError, InterfaceError, OperationalError, connection, transaction
+from django.db.models import F
 from django.template.defaultfilters import filesizeformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts import selectors as account_selectors
 from accounts import services as account_services
+from accounts.models import User
 from accounts.roles import Role
 from notifications import publisher
 from notifications.services import email_queue, thread_pk
@@ -160,11 +163,13 @@ def inbound_process(*, inbound_id: int, now: datetime | None = None) -> InboundE
     that cannot be read is marked failed, with the error, for staff to see and retry; the
     database out of reach is raised, for the task to try again."""
     now = now or timezone.now()
+    raw = None
     try:
         with transaction.atomic():
             inbound = InboundEmail.objects.select_for_update().filter(pk=inbound_id).first()
             if inbound is None or inbound.status != InboundEmail.Status.STORED:
                 return inbound
+            raw = bytes(inbound.raw)
             inbound.attempts += 1
             _read(inbound, now)
             inbound.error = ""
@@ -175,23 +180,43 @@ def inbound_process(*, inbound_id: int, now: datetime | None = None) -> InboundE
         raise
     except Exception as exc:
         logger.exception("Incoming e-mail %s could not be read.", inbound_id)
-        InboundEmail.objects.filter(pk=inbound_id, status=InboundEmail.Status.STORED).update(
-            status=InboundEmail.Status.FAILED,
-            error=f"{type(exc).__name__}: {exc}"[:2000],
-            processed_at=now,
-        )
+        failed = {
+            "status": InboundEmail.Status.FAILED,
+            "error": f"{type(exc).__name__}: {exc}"[:2000],
+            "processed_at": now,
+            "attempts": F("attempts") + 1,  # the attempt rolled back with the rest
+        }
+        if raw is not None:
+            # The reading rolled back: staff still see (and search) who sent it, about what.
+            seen = mailparse.headers(raw)
+            failed |= {"from_address": seen.from_address[:255], "subject": seen.subject[:255]}
+        InboundEmail.objects.filter(pk=inbound_id, status=InboundEmail.Status.STORED).update(**failed)
         return InboundEmail.objects.filter(pk=inbound_id).first()
 
 
-def inbound_retry(*, inbound: InboundEmail) -> bool:
-    """Read a failed message again (after a fix); returns False if it had not failed."""
+def inbound_retry(*, inbound: InboundEmail, by: User) -> bool:
+    """Read a failed message again (after a fix), at `by`'s request: recorded in the admin log
+    (the message's history) with the error it had, since reading it again clears that. Returns
+    False if it had not failed (someone retried it first, or it never failed)."""
     with transaction.atomic():
-        updated = InboundEmail.objects.filter(pk=inbound.pk, status=InboundEmail.Status.FAILED).update(
-            status=InboundEmail.Status.STORED, error=""
+        failed = (
+            InboundEmail.objects.select_for_update()
+            .filter(pk=inbound.pk, status=InboundEmail.Status.FAILED)
+            .only("pk", "error", "subject", "from_address")
+            .first()
         )
-        if updated:
-            publisher.publish_after_commit(PROCESS_TASK, inbound.pk)
-    return bool(updated)
+        if failed is None:
+            return False
+        InboundEmail.objects.filter(pk=failed.pk).update(status=InboundEmail.Status.STORED, error="")
+        LogEntry.objects.log_actions(
+            user_id=by.pk,
+            queryset=[failed],
+            action_flag=CHANGE,
+            change_message=f"Read again. It had failed with: {failed.error or '(no error recorded)'}",
+            single_object=True,
+        )
+        publisher.publish_after_commit(PROCESS_TASK, failed.pk)
+    return True
 
 
 def inbound_sweep(*, now: datetime | None = None) -> int:

@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("surveys.urls")),
     path("", include("reports.urls")),
     path("", include("notifications.urls")),
+    path("", include("inbound.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 PARAMETERS = [
     "q", "page", "panel", "service", "status", "priority", "assignee", "team", "category", "sla",
     "due_within_hours", "sort", "view", "period", "first", "last", "scope", "dim", "key", "grade",
-    "measure", "mine", "selected", "empty", "next", "urgency", "impact", "table",
+    "measure", "mine", "selected", "empty", "next", "urgency", "impact", "table", "via",
 ]  # fmt: skip
 BREAKERS = ["\0", "²", "١٢", "-1", "9" * 40, "1e309", "", " ", "%", "nan"]
 DIMENSIONS = ["agent", "team", "service", "category", "priority"]

@@ -1,5 +1,7 @@
-"""Every door in, in a browser: an agent logs a caller's request by keyboard and mouse, and a
-customer's reply sent from their mail client appears on their request in the portal."""
+"""Every door in, in a browser: an agent logs a caller's request by keyboard and mouse, a
+customer's reply sent from their mail client appears on their request in the portal, a colleague
+copied on a request answers it, and an e-mail that failed is found on the Mail page and read
+again."""
 
 from email.message import EmailMessage
 
@@ -9,10 +11,11 @@ from inbound.models import InboundEmail
 from inbound.services import inbound_process, inbound_store
 from notifications.services import thread_message_id
 from tickets import services as ticket_services
-from tickets.models import Ticket
+from tickets.models import Service, Ticket
 
 from ..accounts.factories import AgentFactory, CustomerFactory
 from ..tickets.factories import ServiceFactory
+from ..waiting import wait_until
 from .test_ticket_journeys import _logged_in
 
 
@@ -100,3 +103,46 @@ def test_a_customer_copies_a_colleague_who_then_answers_in_the_portal(browser, l
 
     page.reload()
     expect(page.get_by_text("Same on my machine: <drive S:> is read-only.")).to_be_visible()
+
+
+def test_an_agent_finds_a_failed_email_and_reads_it_again_once_the_fault_is_fixed(
+    browser, live_server, celery_worker
+):
+    """The catalog had no active entry when Alice wrote, so her e-mail could not open a request;
+    once there is one again, the agent reads it again and the request opens."""
+    printers = ServiceFactory(name="Printers", is_active=False)
+    alice = CustomerFactory(first_name="Alice", email="alice@example.com")
+    for n, subject in enumerate(["Printer <3rd floor> jams", "Automatic reply: away until Monday"]):
+        message = EmailMessage()
+        message["From"] = "Alice <alice@example.com>"
+        message["To"] = "helpdesk@example.com"
+        message["Subject"] = subject
+        message["Message-ID"] = f"<alice-{n}@mail.example.com>"
+        message.set_content("Paper tray 2, since this morning.")
+        inbound, _ = inbound_store(raw=bytes(message), via=InboundEmail.Via.IMAP)
+        inbound_process(inbound_id=inbound.pk)
+    failed = InboundEmail.objects.get(subject="Printer <3rd floor> jams")
+    assert failed.status == InboundEmail.Status.FAILED
+    Service.objects.filter(pk=printers.pk).update(is_active=True)  # the fault, fixed
+    sam = _logged_in(browser, live_server, AgentFactory(first_name="Sam"))
+
+    sam.goto("/desk/")
+    sam.get_by_role("link", name="Mail", exact=True).click()
+    expect(sam.get_by_role("heading", name="Incoming e-mail")).to_be_visible()
+    expect(sam.get_by_role("row")).to_have_count(3)  # the head, and both e-mails
+    sam.get_by_role("link", name="Failed 1").click()
+    expect(sam.get_by_role("row")).to_have_count(2)
+    expect(sam.get_by_role("row").nth(1)).to_contain_text("AttributeError")
+    sam.get_by_role("link", name="Printer <3rd floor> jams").click()
+    expect(sam.get_by_role("heading", name="Printer <3rd floor> jams")).to_be_visible()
+    expect(sam.get_by_text("Paper tray 2, since this morning.", exact=True)).to_be_visible()
+    sam.get_by_role("button", name="Read it again").click()
+
+    expect(sam.get_by_role("status")).to_contain_text("The e-mail will be read again in a moment")
+    wait_until(lambda: InboundEmail.objects.get(pk=failed.pk).status == InboundEmail.Status.TICKET)
+    sam.reload()
+    ticket = Ticket.objects.get(customer=alice)
+    expect(sam.get_by_role("link", name=f"{ticket.reference} Printer <3rd floor> jams")).to_be_visible()
+    expect(sam.get_by_role("button", name="Read it again")).to_have_count(0)
+    sam.get_by_role("link", name=f"{ticket.reference} Printer <3rd floor> jams").click()
+    expect(sam.get_by_role("heading", name="Printer <3rd floor> jams")).to_be_visible()

@@ -202,12 +202,19 @@ def test_a_message_that_fails_is_kept_with_its_error_and_read_again_on_retry(ali
         InboundEmail.Status.FAILED,
         "ValueError: the parser met something new",
     )
+    # The reading rolled back, but staff still see who wrote, about what, and that it was tried.
+    assert (inbound.from_address, inbound.subject) == (
+        "alice@example.com",
+        "Printer on floor 3 prints blank pages",
+    )
+    assert inbound.attempts == 1
     monkeypatch.undo()
 
     with transaction.atomic():
-        assert inbound_retry(inbound=inbound)
+        assert inbound_retry(inbound=inbound, by=AgentFactory())
     inbound = inbound_process(inbound_id=inbound.pk)
     assert inbound.status == InboundEmail.Status.TICKET and inbound.error == ""
+    assert inbound.attempts == 2
 
 
 def test_the_sweep_reads_what_its_task_never_did(alice):

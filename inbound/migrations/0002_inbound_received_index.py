@@ -1,0 +1,38 @@
+"""The Mail page's order (newest first) as an index, built with CREATE INDEX CONCURRENTLY on
+Postgres: no lock that stops messages being stored while it builds, however many there are (a
+plain CREATE INDEX would hold back every insert, so the MTA pipe and the IMAP poll, until it
+finished). Hence atomic = False. SQLite (a laptop) has no such option and no such table size: a
+plain CREATE INDEX there."""
+
+from django.contrib.postgres.operations import AddIndexConcurrently
+from django.db import migrations, models
+
+
+class AddIndexConcurrentlyOnPostgres(AddIndexConcurrently):
+    """AddIndexConcurrently on Postgres; the ordinary AddIndex on any other database."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_forwards(app_label, schema_editor, from_state, to_state)
+        return migrations.AddIndex.database_forwards(self, app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor == "postgresql":
+            return super().database_backwards(app_label, schema_editor, from_state, to_state)
+        return migrations.AddIndex.database_backwards(self, app_label, schema_editor, from_state, to_state)
+
+
+class Migration(migrations.Migration):
+
+    atomic = False
+
+    dependencies = [
+        ('inbound', '0001_initial'),
+    ]
+
+    operations = [
+        AddIndexConcurrentlyOnPostgres(
+            model_name='inboundemail',
+            index=models.Index(fields=['-received_at', '-id'], name='inbound_received_idx'),
+        ),
+    ]
