@@ -55,6 +55,7 @@ class ParsedMail:
     automatic: str = ""  # why a machine sent it ("" for a person)
     forwarded_from: tuple[str, str] | None = None  # (name, address) of a forwarded e-mail's sender
     attachments: list[tuple[str, str, bytes]] = field(default_factory=list)  # name, type, content
+    cc_unreadable: str = ""  # the Cc header as written, when it could not be read in full
 
     @property
     def reference_pk(self) -> int | None:
@@ -133,14 +134,27 @@ def parse(raw: bytes, *, own_addresses: set[str]) -> ParsedMail:
         message_id=message_key(raw),
         in_reply_to=_MESSAGE_ID.findall(str(message.get("In-Reply-To", ""))),
         references=_MESSAGE_ID.findall(str(message.get("References", ""))),
-        cc=[address.lower() for _, address in getaddresses(message.get_all("Cc", [])) if "@" in address],
+        cc=[],
         text=strip_quoted(full_text),
         full_text=full_text,
         attachments=_attachments(message),
     )
+    parsed.cc, parsed.cc_unreadable = _cc(message)
     parsed.automatic = _automatic(message, parsed, own_addresses)
     parsed.forwarded_from = forwarded_sender(full_text)
     return parsed
+
+
+def _cc(message: EmailMessage) -> tuple[list[str], str]:
+    """The addresses on the Cc, lower case; and, if the header is too broken for the mail parser
+    (an encoded word of bad bytes, a lone "<"), the header as written, read as plain text for
+    whatever addresses it still holds: a bad Cc must not cost the request its sender's message."""
+    try:
+        pairs, unreadable = getaddresses(message.get_all("Cc", [])), ""
+    except Exception:
+        unreadable = _header(message, "Cc")
+        pairs = getaddresses([unreadable])
+    return [address.lower() for _, address in pairs if "@" in address], unreadable
 
 
 _FORWARD_HEADS = re.compile(

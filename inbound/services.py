@@ -40,6 +40,12 @@ from .models import InboundEmail
 
 logger = logging.getLogger(__name__)
 
+
+class InboundSetupError(Exception):
+    """The desk is not set up to take this e-mail (the message is fine): failed, to be read again
+    once someone has fixed the set-up, with this error saying what to fix."""
+
+
 PROCESS_TASK = "inbound.tasks.inbound_process_task"
 # The Postgres advisory lock (and, elsewhere, the cache key) that lets one IMAP poll run at a time.
 IMAP_POLL_LOCK = int.from_bytes(hashlib.sha256(b"servicedesk:imap-poll").digest()[:8], "big", signed=True)
@@ -283,6 +289,13 @@ def _on_the_customers_side(ticket: Ticket, sender) -> bool:
 def _copy_the_cc(ticket: Ticket, parsed: mailparse.ParsedMail, now: datetime) -> None:
     """Copy the people on the e-mail's Cc on the request it opened. One who cannot be (no account,
     and strangers get none; or too many) is named in the ticket's history, never dropped unseen."""
+    if parsed.cc_unreadable:
+        ticket_services.ticket_cc_not_added(
+            ticket=ticket,
+            address=parsed.cc_unreadable[:200],
+            reason=_("The e-mail's Cc could not be read in full: see the message as received, on Mail."),
+            now=now,
+        )
     ours = _own_addresses() | {ticket.customer.email.lower()}
     for address in dict.fromkeys(parsed.cc):  # in order, each once
         if address in ours:
@@ -355,8 +368,15 @@ def _over_the_sender_limit(inbound: InboundEmail, now: datetime) -> bool:
 
 
 def _open(customer, parsed: mailparse.ParsedMail, now: datetime, *, description: str = "") -> Ticket:
-    body, files = _body_and_files(parsed, text=description or parsed.text)
     service = ticket_selectors.service_for_email()
+    if service is None:
+        raise InboundSetupError(
+            _(
+                "No active catalog entry to open e-mailed requests on: make one active "
+                "(or set INBOUND_SERVICE_SLUG), then read it again."
+            )
+        )
+    body, files = _body_and_files(parsed, text=description or parsed.text)
     return ticket_services.ticket_create(
         customer=customer,
         title=(parsed.subject or _("(no subject)"))[:200],

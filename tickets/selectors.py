@@ -478,9 +478,10 @@ def service_names() -> dict[str, str]:
     return {str(pk): name for pk, name in Service.objects.order_by("name").values_list("pk", "name")}
 
 
-def service_for_email() -> Service:
+def service_for_email() -> Service | None:
     """The catalog entry a request that arrives by e-mail starts on: INBOUND_SERVICE_SLUG if set
-    and active, else the catalog's first entry; agents move it to the right one."""
+    and active, else the catalog's first entry (None when none is active); agents move it to the
+    right one."""
     services = service_list_for_catalog()
     if settings.INBOUND_SERVICE_SLUG:
         chosen = services.filter(slug=settings.INBOUND_SERVICE_SLUG).first()

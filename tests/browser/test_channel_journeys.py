@@ -132,7 +132,7 @@ def test_an_agent_finds_a_failed_email_and_reads_it_again_once_the_fault_is_fixe
     expect(sam.get_by_role("row")).to_have_count(3)  # the head, and both e-mails
     sam.get_by_role("link", name="Failed 1").click()
     expect(sam.get_by_role("row")).to_have_count(2)
-    expect(sam.get_by_role("row").nth(1)).to_contain_text("AttributeError")
+    expect(sam.get_by_role("row").nth(1)).to_contain_text("No active catalog entry")
     sam.get_by_role("link", name="Printer <3rd floor> jams").click()
     expect(sam.get_by_role("heading", name="Printer <3rd floor> jams")).to_be_visible()
     expect(sam.get_by_text("Paper tray 2, since this morning.", exact=True)).to_be_visible()

@@ -14,6 +14,7 @@ from tickets.models import TicketEvent, TicketMessage
 
 from ..accounts.factories import AgentFactory, CustomerFactory
 from ..tickets.factories import ServiceFactory
+from .test_ingest import CORPUS
 
 pytestmark = pytest.mark.django_db
 
@@ -116,3 +117,20 @@ def test_someone_not_copied_who_names_the_ticket_opens_their_own():
 
     assert inbound.status == InboundEmail.Status.TICKET and inbound.ticket != ticket
     assert not TicketMessage.objects.filter(ticket=ticket).exists()
+
+
+def test_a_cc_header_too_broken_to_parse_still_opens_the_request_and_says_so():
+    """The corpus's broken-cc.eml: Python's address parser raises on its Cc (an encoded word of
+    one invalid byte and a lone "<"). The request opens; the history shows the header as written."""
+    CustomerFactory(email="alice@example.com")
+    raw = (CORPUS / "broken-cc.eml").read_bytes()
+    inbound, _ = inbound_store(raw=raw, via=InboundEmail.Via.PIPE)
+
+    inbound = inbound_process(inbound_id=inbound.pk)
+
+    assert inbound.status == InboundEmail.Status.TICKET
+    assert inbound.ticket.description == "The VPN says my certificate expired this morning."
+    unreadable = inbound.ticket.events.get(kind=TicketEvent.Kind.CC_NOT_ADDED)
+    assert unreadable.new_value == "=?utf-8?b?\ufffd?= <"
+    assert "could not be read in full" in unreadable.note
+    assert not inbound.ticket.ccs.exists()
