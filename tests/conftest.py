@@ -1,6 +1,7 @@
 """Fixtures shared by every test: users of each role, their clients, a real Celery worker."""
 
 import os
+import shutil
 from collections.abc import Iterator
 
 import pytest
@@ -13,6 +14,7 @@ from notifications import publisher
 from servicedesk.celery import app as celery_app
 
 from .accounts.factories import AgentFactory, CustomerFactory, ManagerFactory
+from .workers import database_url
 
 # CI sets this: every test must run against the real Postgres and Redis, and a skip is a failure.
 REQUIRE_SERVICES = os.environ.get("SERVICEDESK_REQUIRE_SERVICES") == "1"
@@ -132,3 +134,12 @@ def _celery_worker_session(django_db_setup, django_db_blocker) -> Iterator[None]
 def celery_worker(_celery_worker_session, transactional_db) -> Iterator[None]:
     """A running worker; the test's data is committed, so the worker's own connection sees it."""
     yield
+
+
+@pytest.fixture
+def database_server() -> str:
+    """The suite's Postgres server, where a test that starts app processes of their own (the fault
+    scripts, a second servicedesk) makes and drops a database of its own."""
+    if shutil.which("redis-server") is None:
+        pytest.fail("these tests start their own redis-server, and it is not installed")
+    return database_url("postgres")

@@ -7,6 +7,7 @@ in memory) and a Redis broker.
 import os
 import subprocess
 import sys
+import urllib.parse
 from collections import Counter
 from pathlib import Path
 
@@ -20,14 +21,24 @@ needs_worker_process = pytest.mark.skipif(
 )
 
 
+def database_url(name: str = "") -> str:
+    """The test database's URL, for a process of its own (or, `name` given, another database on
+    the same Postgres server)."""
+    database = connection.settings_dict
+    credentials = urllib.parse.quote(database["USER"] or "postgres")
+    if database["PASSWORD"]:
+        credentials += ":" + urllib.parse.quote(database["PASSWORD"])
+    host, port = database["HOST"] or "127.0.0.1", database["PORT"] or 5432
+    return f"postgres://{credentials}@{host}:{port}/{name or database['NAME']}"
+
+
 def worker_process(*, queue: str, mail_dir: Path, redis_url: str = "") -> subprocess.Popen:
     """One worker (a main process and one pool process, in a process group of their own, as under
     systemd) consuming `queue`, writing each e-mail it sends to a file in mail_dir."""
-    database = connection.settings_dict
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "servicedesk.settings.local",
-        "DATABASE_URL": f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/{database['NAME']}",
+        "DATABASE_URL": database_url(),
         "REDIS_URL": redis_url or settings.REDIS_URL,
         "EMAIL_URL": f"filemail://{mail_dir}".replace("://", ":///"),  # environ drops one slash
     }

@@ -371,11 +371,13 @@ class PostgresCluster:
 
 
 class ScratchDatabase:
-    """A database of the run's own on an existing server (the test suite's), dropped at the end."""
+    """A database of the run's own on an existing server (the test suite's), dropped at the end.
+    `name` given (a test's, derived from its test database so that pytest-xdist's processes never
+    share it): one left behind by a run that was killed is dropped first."""
 
-    def __init__(self, run: Run, server_url: str) -> None:
+    def __init__(self, run: Run, server_url: str, *, name: str = "") -> None:
         parts = urllib.parse.urlsplit(server_url)
-        self.name = f"faults_{os.getpid()}_{secrets.token_hex(3)}"
+        self.name = name or f"faults_{os.getpid()}_{secrets.token_hex(3)}"
         self.url = urllib.parse.urlunsplit(parts._replace(path=f"/{self.name}"))
         self._admin = {
             "host": parts.hostname,
@@ -387,6 +389,7 @@ class ScratchDatabase:
         self.run = run
 
     def create(self) -> None:
+        self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
         self._execute(f'CREATE DATABASE "{self.name}"')
         self.run.on_exit(lambda: self._execute(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)'))
 

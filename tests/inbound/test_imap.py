@@ -14,7 +14,6 @@ import threading
 from datetime import timedelta
 from email import policy
 from email.message import EmailMessage
-from urllib.parse import quote
 
 import pytest
 from django.conf import settings as django_settings
@@ -34,6 +33,7 @@ from tickets.models import Ticket
 from ..accounts.factories import CustomerFactory
 from ..tickets.factories import ServiceFactory
 from ..waiting import wait_until
+from ..workers import database_url
 from .imapserver import DOVECOT, MAILBOX_PASSWORD, MAILBOX_USER, Dovecot, OAuthServer, free_port
 
 SEEN = r"\Seen"
@@ -219,16 +219,14 @@ def test_a_worker_killed_mid_poll_loses_nothing_and_the_next_poll_makes_no_secon
 
 
 def _poll_in_a_process_that_hangs_once(stage: str) -> subprocess.Popen:
-    database = connection.settings_dict
-    if connection.vendor == "postgresql":
-        password = f":{quote(database['PASSWORD'], safe='')}" if database["PASSWORD"] else ""
-        database_url = f"postgres://{database['USER']}{password}@{database['HOST']}:{database['PORT']}/{database['NAME']}"
-    else:
-        database_url = f"sqlite:///{database['NAME']}"
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "servicedesk.settings.test",
-        "DATABASE_URL": database_url,
+        "DATABASE_URL": (
+            database_url()
+            if connection.vendor == "postgresql"
+            else f"sqlite:///{connection.settings_dict['NAME']}"
+        ),
         **{name: str(getattr(django_settings, name)) for name in IMAP_SETTINGS},
     }
     script = f"""
