@@ -15,7 +15,7 @@ class InboundEmail(models.Model):
         STORED = "stored", _("Waiting to be read")
         TICKET = "ticket", _("Opened a request")
         REPLY = "reply", _("Added a reply")
-        IGNORED = "ignored", _("Ignored: sent by a machine")
+        IGNORED = "ignored", _("Ignored: no request, no answer")
         REFUSED = "refused", _("Refused: unknown sender")
         FAILED = "failed", _("Failed")
 
