@@ -10,13 +10,14 @@ from accounts.models import User
 from customers.models import CustomerCategory
 from devkit.bench.harness import Scenario
 from reports.models import RollupPeriod
-from tickets.models import Service, Team
+from tickets.models import Service, Team, Ticket
 
 FILTERS = {
     "": lambda: {},
     ", a team": lambda: {"scope": f"team:{_first(Team)}"},
     ", a service": lambda: {"scope": f"service:{_first(Service)}"},
     ", VIPs": lambda: {"scope": f"category:{CustomerCategory.VIP}"},
+    ", phone calls": lambda: {"scope": f"channel:{Ticket.Channel.PHONE}"},
 }
 
 
