@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import CustomerCategory
+from tickets.models import Ticket
 
 from .periods import PRESET_DAYS, Period
 
@@ -35,6 +36,7 @@ class DashboardFilterForm(forms.Form):
                 _("Customer category"),
                 [(f"category:{value}", label) for value, label in CustomerCategory.choices],
             ),
+            (_("Channel"), [(f"channel:{value}", label) for value, label in Ticket.Channel.choices]),
         ]
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-select" if name in ("period", "scope") else "form-control"
@@ -67,3 +69,12 @@ class DashboardFilterForm(forms.Form):
 
     def chosen_scope(self) -> str:
         return (self.cleaned_data.get("scope") or "") if self.is_valid() else ""
+
+    def chosen_scope_label(self) -> str:
+        """What the chosen filter is, in words ("Channel: Phone"), for the printed page."""
+        scope = self.chosen_scope()
+        for group, options in self.fields["scope"].choices[1:]:
+            for value, label in options:
+                if value == scope:
+                    return f"{group}: {label}"
+        return ""

@@ -24,6 +24,7 @@ TICKET_FIELDS_COUNTED = frozenset(
         "resolved_at",
         "resolution_due_at",
         "created_at",
+        "channel",
     }
 )
 
@@ -38,7 +39,12 @@ def connect() -> None:
 def ticket_saved(sender, instance: Ticket, update_fields=None, **kwargs) -> None:
     if update_fields is not None and not TICKET_FIELDS_COUNTED.intersection(update_fields):
         return
-    rollup_days_mark_stale([timezone.localdate(instance.created_at)])
+    days = [timezone.localdate(instance.created_at)]
+    if update_fields is not None and "channel" in update_fields:
+        # Surveys count by their ticket's channel (they copy the rest): their days change too. The
+        # channel is set when a ticket is made and nothing changes it yet; this keeps a change right.
+        days += instance.surveys.dates("resolved_at", "day")
+    rollup_days_mark_stale(days)
 
 
 def survey_saved(sender, instance: Survey | None = None, survey: Survey | None = None, **kwargs) -> None:

@@ -21,6 +21,7 @@ from tickets.models import Ticket
 from tickets.querysets import sla_due_before
 
 from .periods import Period
+from .rollups import SURVEY_FIELDS
 from .totals import (
     BREAKDOWN_TOTAL_NAMES,
     Figures,
@@ -149,8 +150,7 @@ def surveys_behind(
             answered_at__isnull=False,
         )
     )
-    field = {"agent": "agent_id", "team": "team_id", "service": "service_id", "category": "customer_category",
-             "priority": "priority"}.get(dim)  # fmt: skip
+    field = SURVEY_FIELDS.get(dim)
     if field:
         surveys = (
             surveys.filter(**{field: key or None})
@@ -180,12 +180,14 @@ def tickets_behind(*, period: Period, scope: Scope, measure: str) -> QuerySet[Ti
     return tickets.select_related("customer", "assignee", "service").order_by("-created_at", "-pk")
 
 
+# Every breakdown (rollups.FINE_DIMS) by its title, in the dashboard's order.
 BREAKDOWNS = {
     "agent": "By agent",
     "team": "By team",
     "service": "By service",
     "category": "By customer category",
     "priority": "By priority",
+    "channel": "By channel",
 }
 
 
@@ -298,4 +300,5 @@ def dashboard_labels(teams: dict[str, str], services: dict[str, str]) -> dict[st
         "service": {"": "No service", **services},
         "category": {str(value): str(label) for value, label in CustomerCategory.choices},
         "priority": {str(value): str(label) for value, label in Ticket._meta.get_field("priority").choices},
+        "channel": {str(value): str(label) for value, label in Ticket.Channel.choices},
     }

@@ -17,6 +17,7 @@ from tickets.models import Ticket
 
 from .models import BUCKET_COUNT, DURATION_BUCKETS, ROLLUP_TOTAL_NAMES, Rollup, RollupPeriod, Span
 from .periods import Period, week_start
+from .rollups import FILTER_DIMS, FINE_COLUMNS, SURVEY_FIELDS
 
 TREND_WEEKS = 26
 # What a breakdown table shows (and its CSV): summing only these keeps a table of hundreds of
@@ -40,7 +41,7 @@ _RESOLUTION_BUCKETS = tuple(f"resolution_b{n}" for n in range(BUCKET_COUNT))
 @dataclass(frozen=True)
 class Scope:
     """The one filter a dashboard is read with (rollups are kept per filter): a team, a
-    service, a customer category, or none."""
+    service, a customer category, a channel, or none."""
 
     dim: str = ""
     key: str = ""
@@ -48,23 +49,20 @@ class Scope:
     @classmethod
     def parse(cls, value: str) -> "Scope":
         dim, _, key = (value or "").partition(":")
-        return cls(dim, key) if dim in ("team", "service", "category") and key else cls()
+        return cls(dim, key) if dim in FILTER_DIMS and dim and key else cls()
 
     def __str__(self) -> str:
         return f"{self.dim}:{self.key}" if self.dim else ""
 
     def tickets(self, tickets: QuerySet[Ticket]) -> QuerySet[Ticket]:
-        if self.dim == "team":
-            return tickets.filter(team_id=self.key)
-        if self.dim == "service":
-            return tickets.filter(service_id=self.key)
-        if self.dim == "category":
+        if self.dim == "category":  # the customer's category now, as the rollups count it
             return tickets.filter(customer_selectors.customer_in_category(self.key))
+        if self.dim:
+            return tickets.filter(**{FINE_COLUMNS[self.dim][1]: self.key})
         return tickets
 
     def surveys(self, surveys: QuerySet[Survey]) -> QuerySet[Survey]:
-        field = {"team": "team_id", "service": "service_id", "category": "customer_category"}.get(self.dim)
-        return surveys.filter(**{field: self.key}) if field else surveys
+        return surveys.filter(**{SURVEY_FIELDS[self.dim]: self.key}) if self.dim else surveys
 
 
 @dataclass(frozen=True)

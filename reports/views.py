@@ -14,7 +14,7 @@ from core.pagination import query_without, uncounted_page
 from core.params import id_param
 from customers.models import CustomerCategory
 from surveys.models import Grade
-from tickets.models import Priority
+from tickets.models import Priority, Ticket
 
 from . import selectors, totals
 from .forms import DashboardFilterForm
@@ -80,7 +80,12 @@ def responses(request: HttpRequest) -> HttpResponse:
         raise Http404
     if dim in ("agent", "team", "service") and key and id_param(key) is None:
         raise Http404
-    if key and key not in {"category": CustomerCategory.values, "priority": Priority.values}.get(dim, [key]):
+    fixed_keys = {
+        "category": CustomerCategory.values,
+        "priority": Priority.values,
+        "channel": Ticket.Channel.values,
+    }
+    if key and key not in fixed_keys.get(dim, [key]):
         raise Http404
     surveys = selectors.surveys_behind(period=period, scope=scope, dim=dim, key=key, grade=grade)
     page = uncounted_page(surveys, request.GET.get("page"), DRILL_PAGE_SIZE)

@@ -26,32 +26,35 @@ class Graded(NamedTuple):
     would_choose_us: str
     felt_indifference: bool
     comment: str
+    channel: str = Ticket.Channel.PORTAL  # how the request came in (a call or a visit: logged by the agent)
 
 
 GRADED = [
     Graded("ben", "priya", "printer-faults", "Printer offline on floor 3", 20, "D", (2, 3, 3, 3, 2), "speed",
-           "not_sure", False, "Three days for a printer. We print contracts all day."),
+           "not_sure", False, "Three days for a printer. We print contracts all day.", Ticket.Channel.PHONE),
     Graded("alice", "sam", "email", "Out-of-office reply not working", 18, "A", (5, 5, 5, 5, 5), "attitude",
-           "yes", False, "Sam explained what had gone wrong and checked back the next morning."),
+           "yes", False, "Sam explained what had gone wrong and checked back the next morning.",
+           Ticket.Channel.EMAIL),
     Graded("dana", "priya", "printer-faults", "Label printer jams every morning", 16, "B", (4, 4, 5, 4, 4),
-           "speed", "yes", False, ""),
+           "speed", "yes", False, "", Ticket.Channel.PHONE),
     Graded("chen", "priya", "laptops", "Battery lasts two hours", 14, "A", (5, 4, 5, 5, 5), "outcome", "yes",
-           False, "A new battery the same afternoon."),
+           False, "A new battery the same afternoon.", Ticket.Channel.WALK_IN),
     Graded("alice", "priya", "software", "Excel add-in missing after the update", 12, "C", (3, 3, 4, 3, 3),
            "outcome", "not_sure", False, ""),
     Graded("ben", "sam", "accounts", "Password expired while travelling", 11, "B", (4, 4, 4, 4, 4), "speed",
-           "yes", False, ""),
+           "yes", False, "", Ticket.Channel.PHONE),
     Graded("dana", "sam", "vpn", "VPN will not connect from home", 9, "D", (2, 3, 3, 2, 1), "communication",
-           "no", False, "Nobody told me it was waiting on the network team for two days."),
+           "no", False, "Nobody told me it was waiting on the network team for two days.",
+           Ticket.Channel.EMAIL),
     Graded("dana", "sam", "email", "Mailbox full, cannot send", 6, "F", (1, 2, 3, 1, 1), "attitude", "no", True,
            "I was told it was my own fault for keeping attachments and left to sort it out. "
-           "I cannot take this anywhere else."),
+           "I cannot take this anywhere else.", Ticket.Channel.PHONE),
     Graded("ben", "priya", "laptops", "Docking station does not charge the laptop", 5, "C", (3, 3, 3, 3, 3),
-           "outcome", "not_sure", False, ""),
+           "outcome", "not_sure", False, "", Ticket.Channel.WALK_IN),
     Graded("alice", "sam", "accounts", "Access to the payables share", 4, "B", (4, 5, 4, 4, 4), "attitude",
            "yes", False, "Friendly and quick."),
     Graded("chen", "sam", "email", "Delegate access for my assistant", 3, "A", (5, 5, 5, 5, 4), "speed", "yes",
-           False, ""),
+           False, "", Ticket.Channel.EMAIL),
 ]  # fmt: skip
 
 
@@ -69,6 +72,7 @@ def surveys_demo_seed(users: dict[str, User]) -> None:
             service=graded.service,
             title=graded.title,
             resolved_at=resolved_at,
+            channel=graded.channel,
         )
         survey = ticket.surveys.get()
         services.survey_invite_send(survey_id=survey.pk, now=survey.invite_due_at)
@@ -103,11 +107,21 @@ def surveys_demo_seed(users: dict[str, User]) -> None:
 
 
 def _resolved(
-    users: dict[str, User], *, customer: str, agent: str, service: str, title: str, resolved_at: datetime
+    users: dict[str, User],
+    *,
+    customer: str,
+    agent: str,
+    service: str,
+    title: str,
+    resolved_at: datetime,
+    channel: str = Ticket.Channel.PORTAL,
 ) -> Ticket:
     agent_user = users[agent]
+    logged = channel in (Ticket.Channel.PHONE, Ticket.Channel.WALK_IN)  # the agent took the call or visit
     ticket = ticket_services.ticket_create(
         customer=users[customer],
+        channel=channel,
+        by=agent_user if logged else None,
         service=Service.objects.get(slug=service),
         title=title,
         description="See the title.",

@@ -40,10 +40,23 @@ class _Week:
         return self.now - timedelta(hours=hours)
 
     def submit(
-        self, who: str, slug: str, title: str, description: str, urgency: str, impact: str, hours: float
+        self,
+        who: str,
+        slug: str,
+        title: str,
+        description: str,
+        urgency: str,
+        impact: str,
+        hours: float,
+        *,
+        channel: str = Ticket.Channel.PORTAL,
+        by: User | None = None,
     ) -> Ticket:
+        """A request as it came in: through the portal, by e-mail, or logged by `by` (a call or visit)."""
         return services.ticket_create(
             customer=self.users[who],
+            channel=channel,
+            by=by,
             service=Service.objects.get(slug=slug),
             title=title,
             description=description,
@@ -84,6 +97,7 @@ def _vpn_in_progress(week: _Week) -> None:
         "high",
         "low",
         5,
+        channel=Ticket.Channel.EMAIL,
     )
     services.ticket_claim(ticket=vpn, agent=priya, now=week.ago(4.9))
     services.ticket_reply(
@@ -134,8 +148,16 @@ def _laptop_waiting_for_the_customer(week: _Week) -> None:
 
 def _password_resolved(week: _Week) -> None:
     sam = week.sam
-    password = week.submit(
-        "ben", "accounts", "Locked out of CRM again", "Please unlock my CRM account.", "high", "low", 50
+    password = week.submit(  # locked out, Ben rang the desk
+        "ben",
+        "accounts",
+        "Locked out of CRM again",
+        "Please unlock my CRM account.",
+        "high",
+        "low",
+        50,
+        channel=Ticket.Channel.PHONE,
+        by=sam,
     )
     services.ticket_claim(ticket=password, agent=sam, now=week.ago(49.8))
     services.ticket_reply(

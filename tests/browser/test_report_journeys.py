@@ -14,6 +14,7 @@ from surveys.models import Survey
 from surveys.services import survey_answer
 
 from ..accounts.factories import AgentFactory, ManagerFactory
+from ..reports.factories import ticket_came_in
 from ..surveys.factories import resolved_ticket
 from ..tickets.factories import ServiceFactory
 from .test_ticket_journeys import _logged_in
@@ -95,3 +96,31 @@ def test_a_large_desk_shows_its_agents_in_brief_and_all_on_their_own_page(
     expect(page.locator("tbody tr")).to_have_count(3)
     page.get_by_role("link", name="Bob Agent").click()
     expect(page.get_by_role("heading", name="Report card: Bob Agent")).to_be_visible()
+
+
+def test_a_manager_breaks_the_card_down_by_channel_and_narrows_it_to_calls(
+    browser, live_server, transactional_db
+):
+    sam = AgentFactory(first_name="Sam", last_name="Lee")
+    ticket_came_in("phone", agent=sam, grade="F")
+    for grade in "AB":
+        ticket_came_in("email", agent=sam, grade=grade)
+    rollups_refresh()
+
+    page = _logged_in(browser, live_server, ManagerFactory())
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.get_by_role("button", name="Toggle navigation").click()
+    page.get_by_role("link", name="Reports").click()
+    channels = page.get_by_role("region", name="By channel")
+    expect(channels.locator("tbody tr")).to_have_count(2)
+    expect(channels.locator("tbody tr").first).to_contain_text("E-mail")  # best GPA first
+    phone = channels.locator("tbody tr", has_text="Phone")
+    phone.get_by_role("link", name="1").click()
+    expect(page.get_by_role("heading", name="Responses")).to_be_visible()
+    expect(page.get_by_text("resolved by Sam Lee")).to_have_count(1)
+
+    page.go_back()
+    page.get_by_label("Show").select_option(label="Phone")
+    page.get_by_role("button", name="Show", exact=True).click()
+    expect(page.get_by_role("region", name="Report card").get_by_text("0.00")).to_be_visible()
+    expect(page.get_by_role("region", name="By channel")).to_have_count(0)

@@ -16,6 +16,9 @@ def test_seed_bench_then_bench_prints_every_scenario():
     call_command("seed_bench", tickets=60, customers=12, agents=3, stdout=StringIO())
 
     assert Ticket.objects.count() == 60
+    assert {"portal", "email"} <= set(
+        Ticket.objects.values_list("channel", flat=True)
+    )  # not all by the portal
     assert TicketMessage.objects.count() >= 60
     assert CustomerProfile.objects.count() == 12
 
@@ -33,7 +36,7 @@ def test_seed_bench_then_bench_prints_every_scenario():
         *(
             f"dashboard: {period}{scope}{view}"
             for period, scopes in (
-                ("90 days", ("", ", a team", ", a service", ", VIPs")),
+                ("90 days", ("", ", a team", ", a service", ", VIPs", ", phone calls")),
                 ("2 years", ("", ", a service", ", VIPs")),
             )
             for scope in scopes

@@ -17,24 +17,28 @@ from django.utils import timezone
 from customers.models import CustomerCategory
 from reports import selectors, totals
 from reports.periods import Period
-from reports.rollups import rollups_refresh
+from reports.rollups import FILTER_DIMS, FINE_DIMS, rollups_refresh
 from surveys.figures import report_card
 from surveys.models import Survey
 from surveys.services import survey_answer
+from tickets.models import Ticket
 
 from ..accounts.factories import AgentFactory
 from ..hostile import HOSTILE_INPUTS
 from ..surveys.factories import resolved_ticket
 from ..tickets.factories import ServiceFactory, TeamFactory
+from .factories import ticket_came_in
 
 pytestmark = pytest.mark.django_db
 
 DASHBOARD = reverse("reports:dashboard")
 
 
-def graded(grade: str, *, agent=None, service=None, days_ago: int = 1) -> Survey:
+def graded(grade: str, *, agent=None, service=None, days_ago: int = 1, channel: str = "portal") -> Survey:
     when = timezone.now() - timedelta(days=days_ago)
-    ticket = resolved_ticket(agent=agent, now=when, **({"service": service} if service else {}))
+    ticket = resolved_ticket(
+        agent=agent, now=when, channel=channel, **({"service": service} if service else {})
+    )
     survey = ticket.surveys.get()
     Survey.objects.filter(pk=survey.pk).update(invited_at=when)
     survey_answer(
@@ -193,21 +197,26 @@ def test_hostile_input_in_every_parameter_never_breaks_a_page(manager_client, gr
         assert manager_client.get(DASHBOARD, {**every_filter, "period": "custom"}).status_code == 200, value
         drill = reverse("reports:responses")
         assert manager_client.get(drill, {"dim": "agent", "key": value}).status_code in (200, 404)
+        assert manager_client.get(drill, {"dim": "channel", "key": value}).status_code in (200, 404)
+        assert manager_client.get(DASHBOARD, {"scope": f"channel:{value}"}).status_code == 200, value
         assert manager_client.get(drill, {"dim": value, "grade": value}).status_code in (200, 404)
         assert manager_client.get(reverse("reports:tickets"), {"measure": value}).status_code == 404
         assert manager_client.get(reverse("reports:export", args=["agent"]), every_filter).status_code == 200
 
 
-def test_the_dashboard_runs_a_fixed_number_of_queries(manager_client, grades):
+@pytest.mark.parametrize("scope", ["", "channel:phone"])
+def test_the_dashboard_runs_a_fixed_number_of_queries(manager_client, grades, scope):
     def queries() -> int:
         cache.clear()  # every part read from the database, as on a first view
         with CaptureQueriesContext(connection) as captured:
-            assert manager_client.get(DASHBOARD).status_code == 200
+            assert manager_client.get(DASHBOARD, {"scope": scope}).status_code == 200
         return len(captured)
 
+    graded("A", agent=AgentFactory(), channel="phone")  # the phone requests' page has rows to show too
+    rollups_refresh()
     before = queries()
-    for _ in range(5):
-        graded("B", agent=AgentFactory(), service=ServiceFactory())
+    for channel in (*Ticket.Channel.values, "phone"):
+        graded("B", agent=AgentFactory(), service=ServiceFactory(), channel=channel)
     rollups_refresh()
 
     assert queries() == before
@@ -291,3 +300,79 @@ def test_hostile_input_on_the_agents_table(manager_client, grades):
     for value in HOSTILE_INPUTS:
         params = {"period": value, "first": value, "last": value, "scope": value}
         assert manager_client.get(reverse("reports:agents"), params).status_code == 200, value
+
+
+@pytest.fixture
+def channels():
+    """Requests made as they came in: graded A from the portal, B C by e-mail, F F D by phone, and
+    one visit not graded yet."""
+    sam = AgentFactory(first_name="Sam", last_name="Lee")
+    for channel, grades in (("portal", "A"), ("email", "BC"), ("phone", "FFD"), ("walk_in", "")):
+        for grade in grades or [""]:
+            ticket_came_in(channel, agent=sam, grade=grade)
+    rollups_refresh()
+
+
+def test_the_dashboard_broken_down_by_channel(manager_client, channels):
+    response = manager_client.get(DASHBOARD)
+
+    rows = response.context["board"].breakdowns["channel"]
+    figures = {row.label: (row.figures.health.tickets_created, row.figures.card.answered) for row in rows}
+    assert figures == {"Portal": (1, 1), "E-mail": (2, 2), "Phone": (3, 3), "In person": (1, 0)}
+    assert [row.label for row in rows] == ["Portal", "E-mail", "Phone", "In person"]  # best GPA first
+    page = response.content.decode()
+    assert '<h2 class="h5" id="breakdown-channel">By channel</h2>' in page
+    assert "In person</th>" in page and "walk_in</th>" not in page  # the channel's name, not its key
+    drill = f"{reverse('reports:responses')}?&amp;dim=channel&amp;key=phone"
+    assert f'<a href="{drill}">3</a>' in page
+
+    behind = manager_client.get(reverse("reports:responses"), {"dim": "channel", "key": "phone"})
+    assert sorted(s.grade for s in behind.context["surveys"]) == ["D", "F", "F"]
+    assert {s.ticket.channel for s in behind.context["surveys"]} == {"phone"}
+    assert (
+        manager_client.get(reverse("reports:responses"), {"dim": "channel", "key": "fax"}).status_code == 404
+    )
+
+
+def test_the_dashboard_filtered_to_a_channel(manager_client, channels):
+    response = manager_client.get(DASHBOARD, {"scope": "channel:email"})
+
+    board = response.context["board"]
+    assert board.figures.card.distribution == {"A": 0, "B": 1, "C": 1, "D": 0, "F": 0}
+    assert board.figures.health.tickets_created == 2
+    assert "channel" not in board.breakdowns  # one channel: no breakdown by channel
+    assert [row.label for row in board.breakdowns["agent"]] == ["Sam Lee"]
+    assert board.backlog.open_total == 0  # both e-mailed requests are resolved
+    assert "Channel: E-mail" in response.content.decode()  # on the printed page
+
+
+def test_every_page_with_the_filter_offers_the_channels(manager_client, agent_client, channels):
+    for url in (DASHBOARD, reverse("reports:agents")):  # the drill-downs carry the filter, not the form
+        page = manager_client.get(url).content.decode()
+        assert '<optgroup label="Channel">' in page, url
+        for value, label in Ticket.Channel.choices:
+            assert f'<option value="channel:{value}">{label}</option>' in page, url
+    # An agent's own card has no filter; the channel's table is the managers' only.
+    assert "channel:phone" not in agent_client.get(reverse("reports:agent_card_mine")).content.decode()
+    assert agent_client.get(reverse("reports:export", args=["channel"])).status_code == 403
+
+
+def test_csv_export_by_channel(manager_client, channels):
+    response = manager_client.get(reverse("reports:export", args=["channel"]), {"scope": "category:general"})
+
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0][:2] == ["Channel", "responses"]
+    assert {row[0]: (row[1], row[13]) for row in rows[1:]} == {  # responses, tickets created
+        "Portal": ("1", "1"),
+        "E-mail": ("2", "2"),
+        "Phone": ("3", "3"),
+        "In person": ("0", "1"),
+    }
+
+
+def test_every_breakdown_has_a_title_and_names_for_its_keys():
+    labels = selectors.dashboard_labels({}, {})
+
+    assert list(selectors.BREAKDOWNS) == list(FINE_DIMS)
+    assert set(labels) == set(FINE_DIMS) - {"agent"}  # agents are named from their accounts
+    assert set(FILTER_DIMS) - {""} <= set(FINE_DIMS)

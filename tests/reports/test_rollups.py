@@ -2,10 +2,13 @@
 two months, changed after a refresh (late answers, a reopen, a category change), then compared
 with figures computed straight from the rows, for several periods, filters and breakdowns."""
 
+import importlib
 import random
 from datetime import date, datetime, time, timedelta
 
 import pytest
+from django.apps import apps as django_apps
+from django.db.models import F, Q
 from django.utils import timezone
 
 from customers.models import CustomerCategory
@@ -26,6 +29,7 @@ from ..tickets.factories import ServiceFactory, TeamFactory, TicketFactory
 
 pytestmark = pytest.mark.django_db
 
+CHANNELS = Ticket.Channel.values  # the tickets come in by each in turn
 FIRST_DAY = date(2026, 9, 20)  # the data runs over the end of September and all of October
 TODAY = date(2026, 11, 2)
 
@@ -49,6 +53,7 @@ def desk():
         service = rng.choice(services)
         ticket = TicketFactory(
             created_at=created,
+            channel=CHANNELS[n % len(CHANNELS)],
             customer=rng.choice(customers),
             service=service,
             team=service.default_team,
@@ -147,6 +152,8 @@ def scopes(desk) -> list[Scope]:
         Scope("service", str(desk["services"][0].pk)),
         Scope("category", CustomerCategory.VIP),
         Scope("category", CustomerCategory.GENERAL),
+        Scope("channel", Ticket.Channel.PHONE),
+        Scope("channel", Ticket.Channel.WALK_IN),
     ]
 
 
@@ -167,6 +174,7 @@ def assert_rollups_equal_live(desk) -> None:
             for row in breakdown(period=period, scope=scope, dim="priority", labels={}):
                 expected = report_card(live_surveys(period, scope).filter(priority=row.key))
                 assert shown(row.figures.card) == shown(expected)
+            assert_channels_equal_live(period, scope)
         for row in breakdown(period=period, scope=Scope(), dim="team", labels={}):
             if row.key:
                 live = live_health(period, Scope("team", row.key))
@@ -180,6 +188,28 @@ def assert_rollups_equal_live(desk) -> None:
                     live["first_response_met"], live["first_responded"]
                 )
                 assert health.resolution_rate == ratio(live["resolution_met"], live["resolved"])
+
+
+def assert_channels_equal_live(period: Period, scope: Scope) -> None:
+    """The breakdown by channel: each channel's grades and tickets, counted from the rows."""
+    rows = {row.key: row for row in breakdown(period=period, scope=scope, dim="channel", labels={})}
+    if scope.dim == "channel":
+        assert rows == {}  # filtered to one channel, no breakdown by channel
+        return
+    starts, ends = period.bounds()
+    tickets = scope.tickets(Ticket.objects.filter(created_at__gte=starts, created_at__lt=ends))
+    surveys = live_surveys(period, scope)
+    expected_channels = {
+        *tickets.values_list("channel", flat=True),
+        *surveys.values_list("ticket__channel", flat=True),
+    }
+    assert set(rows) == expected_channels, (period, scope)
+    for channel, row in rows.items():
+        card = report_card(surveys.filter(ticket_id__in=Ticket.objects.filter(channel=channel).values("pk")))
+        assert shown(row.figures.card) == shown(card), (period, scope, channel)
+        of_channel = [t for t in tickets if t.channel == channel]
+        assert row.figures.health.tickets_created == len(of_channel), (period, scope, channel)
+        assert row.figures.health.resolved == sum(t.status in ("resolved", "closed") for t in of_channel)
 
 
 def shown(card) -> tuple:
@@ -217,10 +247,57 @@ def test_rollups_equal_the_live_figures_after_every_kind_of_change(desk):
     customer_category_set(
         user=desk["customers"][1], by=desk["manager"], category=CustomerCategory.VIP, reason="Promoted"
     )
+    # A graded ticket logged as a call that came by e-mail: its survey's day changes too.
+    corrected = Survey.objects.filter(answered_at__isnull=False, ticket__channel="phone").first().ticket
+    corrected.channel = Ticket.Channel.EMAIL
+    corrected.save(update_fields=["channel"])
     assert RollupPeriod.objects.filter(stale=True, span=Span.DAY).exists()
 
     rollups_refresh()
 
+    assert_rollups_equal_live(desk)
+
+
+def test_a_corrected_channel_moves_its_grade_to_the_other_channel(desk):
+    rollups_refresh()
+    survey = (
+        Survey.objects.filter(answered_at__isnull=False, ticket__channel=Ticket.Channel.PHONE)
+        .exclude(resolved_at__date=F("ticket__created_at__date"))
+        .select_related("ticket")
+        .first()
+    )
+    resolved_day = timezone.localdate(survey.resolved_at)
+    period = Period(resolved_day, resolved_day)
+
+    ticket = survey.ticket
+    ticket.channel = Ticket.Channel.EMAIL
+    ticket.save(update_fields=["channel"])
+
+    assert RollupPeriod.objects.get(span=Span.DAY, start=resolved_day).stale
+    rollups_refresh()
+    by_channel = totals_by_key(period=period, scope=Scope(), dim="channel")
+    live = live_surveys(period, Scope()).filter(answered_at__isnull=False)
+    assert by_channel["email"]["answered"] == live.filter(ticket__channel="email").count() > 0
+    assert (
+        by_channel.get("phone", {"answered": 0})["answered"] == live.filter(ticket__channel="phone").count()
+    )
+    assert_rollups_equal_live(desk)
+
+
+def test_the_channels_migration_has_every_day_built_again_with_the_channel(desk):
+    rollups_refresh()
+    # As the rollups stood before the channel: no slice of it, in any day, week, month or quarter.
+    Rollup.objects.filter(Q(dim="channel") | Q(filter_dim="channel")).delete()
+    migration = importlib.import_module("reports.migrations.0006_channel_slices_stale")
+
+    migration.days_mark_stale(django_apps, None)
+
+    assert not RollupPeriod.objects.filter(span=Span.DAY, stale=False).exists()
+    assert (
+        not RollupPeriod.objects.exclude(span=Span.DAY).filter(stale=True).exists()
+    )  # they follow their days
+    rollups_refresh()
+    assert Rollup.objects.filter(span=Span.QUARTER, start=date(2026, 7, 1), dim="channel").exists()
     assert_rollups_equal_live(desk)
 
 

@@ -17,6 +17,7 @@ from tickets.querysets import TURNED_AWAY_ROOT_CAUSES
 from ..accounts.factories import AgentFactory, CustomerFactory
 from ..surveys.factories import resolved_ticket
 from ..tickets.factories import OutOfScopeServiceFactory, TicketFactory
+from .factories import ticket_came_in
 
 pytestmark = pytest.mark.django_db
 
@@ -90,3 +91,38 @@ def test_processes_worst_first_puts_a_broken_process_above_a_working_one(manager
     assert answer.status_code == 200
     ranked = [p.pk for p in answer.context["processes"] if p.pk in {working.pk, broken.pk, cumbersome.pk}]
     assert ranked == [broken.pk, cumbersome.pk, working.pk]
+
+
+def test_a_channels_figures_are_the_same_on_its_row_its_filter_and_the_drill_downs(manager_client):
+    sam = AgentFactory(first_name="Sam")
+    for grade in ("A", "C", ""):  # three calls, two graded
+        ticket_came_in(Ticket.Channel.PHONE, agent=sam, grade=grade)
+    for grade in ("F", ""):
+        ticket_came_in(Ticket.Channel.EMAIL, agent=sam, grade=grade)
+    ticket_came_in(Ticket.Channel.PORTAL, agent=sam, grade="B")
+    rollups_refresh()
+    phone = {"scope": "channel:phone"}
+
+    board = manager_client.get(reverse("reports:dashboard")).context["board"]
+    filtered = manager_client.get(reverse("reports:dashboard"), phone).context["board"]
+    created = manager_client.get(reverse("reports:tickets"), {**phone, "measure": "created"})
+    graded = manager_client.get(reverse("reports:responses"), {"dim": "channel", "key": "phone"})
+    graded_in_filter = manager_client.get(reverse("reports:responses"), phone)
+    csv_rows = manager_client.get(reverse("reports:export", args=["channel"])).content.decode().splitlines()
+
+    row = {row.key: row for row in board.breakdowns["channel"]}["phone"]
+    assert row.label == "Phone"
+    assert row.figures.health.tickets_created == filtered.figures.health.tickets_created == 3
+    assert len(created.context["tickets"]) == 3
+    assert {t.channel for t in created.context["tickets"]} == {"phone"}
+    assert row.figures.card.answered == filtered.figures.card.answered == 2
+    assert len(graded.context["surveys"]) == len(graded_in_filter.context["surveys"]) == 2
+    assert row.figures.card.gpa == filtered.figures.card.gpa == Decimal("3.00")  # A and C
+    assert [line for line in csv_rows if line.startswith("Phone,")] == [
+        f"Phone,2,2,3.00,1,0,1,0,0,50.0,0.0,0.0,100.0,3,{_percent(row.figures.health.first_response_rate)},"
+        f"{_percent(row.figures.health.resolution_rate)}"
+    ]
+
+
+def _percent(share) -> str:
+    return "" if share is None else f"{share * 100:.1f}"

@@ -86,6 +86,7 @@ def bench_seed(*, tickets: int, customers: int, agents: int, seed: int = 7) -> N
             "followup_due_at",
             "followup_stage",
             "sla_alert_stage",
+            "channel",
         ],
         (
             _ticket_row(rng, now, customer_ids, agent_ids, services, [t.pk for t in teams.values()])
@@ -125,6 +126,19 @@ def _category(rng: random.Random) -> str:
         if roll < 0.05
         else CustomerCategory.GENERAL
     )
+
+
+# How requests come in on the bench desk: mostly the portal, then e-mail, phone and visitors.
+CHANNEL_WEIGHTS = {
+    Ticket.Channel.PORTAL: 70,
+    Ticket.Channel.EMAIL: 18,
+    Ticket.Channel.PHONE: 9,
+    Ticket.Channel.WALK_IN: 3,
+}
+
+
+def _channel(rng: random.Random) -> str:
+    return rng.choices(list(CHANNEL_WEIGHTS), weights=list(CHANNEL_WEIGHTS.values()))[0]
 
 
 def _users_seed(kind: str, count: int, role: Role, rng: random.Random) -> list[int]:
@@ -202,6 +216,7 @@ def _ticket_row(rng, now, customers, agents, services, teams) -> tuple:
         title, description, rng.choice(customers), rng.choice(services), urgency, impact, priority,
         status, assignee, rng.choice(teams), created, resolved or created, first_due, resolution_due,
         responded, paused, 0, resolved, closed, "fixed" if resolved else "", "", followup, stage, "",
+        _channel(rng),
     )  # fmt: skip
 
 
