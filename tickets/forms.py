@@ -157,6 +157,12 @@ class QueueFilterForm(forms.Form):
         choices=[("", _("Anyone")), *CustomerCategory.choices],
         required=False,
     )
+    channel = forms.ChoiceField(
+        widget=FastSelect,
+        label=_("Came in by"),
+        choices=[("", _("Any way")), *Ticket.Channel.choices],
+        required=False,
+    )
     sla = forms.ChoiceField(
         widget=FastSelect,
         label=_("SLA"),
@@ -198,6 +204,7 @@ class QueueFilterForm(forms.Form):
             "assignee",
             "team",
             "category",
+            "channel",
             "sla",
             "due_within_hours",
         ):

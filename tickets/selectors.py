@@ -239,6 +239,7 @@ class QueueFilters:
     assignee: User | None = None
     team: Team | None = None
     category: str = ""
+    channel: str = ""
     sla: str = ""
     due_within_hours: int | None = None
     q: str = ""
@@ -280,6 +281,8 @@ def ticket_queue_for_agent(*, agent: User, filters: QueueFilters, now: datetime)
         )
     elif filters.category:
         tickets = tickets.filter(customer__customer_profile__category=filters.category)
+    if filters.channel:
+        tickets = tickets.filter(channel=filters.channel)
     if filters.sla == "breached":
         tickets = tickets.sla_due_before(now)
     elif filters.sla == "at_risk":

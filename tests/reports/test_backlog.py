@@ -56,3 +56,10 @@ def test_the_dashboard_shows_the_backlog_at_most_a_minute_old(manager_client, mo
     a_minute_later = time.time() + 61
     monkeypatch.setattr(locmem, "time", SimpleNamespace(time=lambda: a_minute_later))
     assert open_total() == 2
+
+
+@pytest.mark.parametrize(("dim", "key"), [("channel", "phone"), ("channel", "walk_in"), ("category", "vip")])
+def test_breaching_now_links_to_the_queue_with_the_same_filter(manager_client, dim, key):
+    page = manager_client.get(reverse("reports:dashboard"), {"scope": f"{dim}:{key}"}).content.decode()
+
+    assert f'href="{reverse("tickets:queue")}?sla=breached&amp;{dim}={key}"' in page

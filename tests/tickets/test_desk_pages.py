@@ -102,6 +102,16 @@ def test_repeat_offender_and_general_filters_split_customers(agent_client):
     assert _titles(agent_client.get(QUEUE, {"category": "general"})) == {"no profile"}
 
 
+def test_the_channel_filter_lists_what_came_in_that_way(agent_client):
+    TicketFactory(title="called", channel=Ticket.Channel.PHONE)
+    TicketFactory(title="mailed", channel=Ticket.Channel.EMAIL)
+    TicketFactory(title="typed")
+
+    assert _titles(agent_client.get(QUEUE, {"channel": "phone"})) == {"called"}
+    assert _titles(agent_client.get(QUEUE, {"channel": "portal"})) == {"typed"}
+    assert "Came in by: Phone" in agent_client.get(QUEUE, {"channel": "phone"}).content.decode()
+
+
 def test_search_finds_titles_descriptions_replies_and_references(agent_client):
     from tickets.services import ticket_create, ticket_reply
 
