@@ -67,7 +67,7 @@ class _Week:
 
 
 def _new_requests(week: _Week) -> None:
-    week.submit(
+    calendar = week.submit(
         "alice",
         "email",
         "Shared Finance calendar not showing",
@@ -76,6 +76,9 @@ def _new_requests(week: _Week) -> None:
         "medium",
         1,
     )
+    # Chen runs the Finance close too: Alice copies him, so he hears IT's answer (Copied to me).
+    alice = week.users["alice"]
+    services.ticket_cc_add(ticket=calendar, user=week.users["chen"], by=alice, now=week.ago(0.9))
     week.submit(
         "dana",
         "printer-faults",

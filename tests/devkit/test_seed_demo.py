@@ -12,7 +12,7 @@ from devkit.demo.company import DEMO_PASSWORD, DEMO_USERS
 from devkit.demo.surveys import GRADED
 from notifications.models import Notification
 from surveys.models import RecoveryCase, Survey
-from tickets.models import Service, Ticket
+from tickets.models import Service, Ticket, TicketCC
 
 pytestmark = pytest.mark.django_db
 
@@ -28,6 +28,8 @@ def test_seed_demo_creates_every_role_and_is_idempotent():
     categories = dict(CustomerProfile.objects.values_list("user__username", "category"))
     assert categories == {"alice": "general", "ben": "repeat_offender", "chen": "vip", "dana": "general"}
     assert CategoryChange.objects.get(profile__user__username="chen").reason == "Rule: senior executive"
+    copied = TicketCC.objects.get()  # one request with a colleague copied, for Copied to me
+    assert (copied.ticket.customer.username, copied.user.username) == ("alice", "chen")
     assert CategoryChange.objects.get(profile__user__username="ben").changed_by.username == "maria"
     roles = {user.username: user.role for user in User.objects.all()}
     assert roles["maria"] == Role.MANAGER
