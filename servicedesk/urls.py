@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("notifications.urls")),
     path("", include("inbound.urls")),
+    path("", include("webhooks.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,80 @@
+"""A real HTTP receiver on 127.0.0.1 that records what it is sent, and endpoints pointing at it."""
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from webhooks import events, services
+
+
+@dataclass
+class Received:
+    path: str
+    headers: dict[str, str]
+    body: bytes
+
+
+@dataclass
+class Receiver:
+    """Answers each POST with the next status in `answers` (the last one once they run out)."""
+
+    url: str
+    answers: list[int] = field(default_factory=lambda: [200])
+    requests: list[Received] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def answer(self) -> int:
+        with self.lock:
+            return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    state: Receiver | None = None
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            with state.lock:
+                state.requests.append(
+                    Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
+                )
+            code = state.answer()
+            self.send_response(code)
+            self.send_header("Content-Length", "2")
+            self.end_headers()
+            self.wfile.write(b"ok")
+
+        def log_message(self, *args) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    state = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hooks?source=desk")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield state
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture
+def private_allowed(settings) -> None:
+    """The local receiver is on loopback, which webhooks refuse unless this is set."""
+    settings.WEBHOOK_ALLOW_PRIVATE = True
+
+
+@pytest.fixture
+def endpoint_for(manager, private_allowed):
+    def make(url: str, event_types: list[str] | None = None, **fields):
+        return services.endpoint_create(
+            by=manager,
+            url=url,
+            description=fields.pop("description", "Monitoring"),
+            events=event_types or [choice for choice, _label in events.EVENT_CHOICES],
+            **fields,
+        )
+
+    return make
