@@ -28,6 +28,3 @@ class EndpointForm(forms.Form):
         except UnsafeDestination as exc:
             raise forms.ValidationError(str(exc)) from exc
         return url
-
-    def clean_description(self) -> str:
-        return self.cleaned_data["description"].replace("\0", "")
