@@ -54,9 +54,7 @@ def ticket_data(ticket: Ticket) -> dict:
         "priority": ticket.priority,
         "service": ticket.service.name if ticket.service_id else None,
         "team": ticket.team.name if ticket.team_id else None,
-        "assignee": ticket.assignee.get_full_name() or ticket.assignee.get_username()
-        if ticket.assignee_id
-        else None,
+        "assignee": ticket.assignee.display_name if ticket.assignee_id else None,
         "channel": ticket.channel,
         "url": settings.SITE_URL + ticket_staff_path(ticket),
     }

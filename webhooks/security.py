@@ -89,11 +89,14 @@ def _address_checked(host: str, port: int) -> str:
     if not settings.WEBHOOK_ALLOW_PRIVATE:
         for address in addresses:
             if not address_is_public(address):
+                where = host
+                if host != address:
+                    where = _("%(host)s resolves to %(address)s, which") % {"host": host, "address": address}
                 raise UnsafeDestination(
                     _(
-                        "%(host)s resolves to %(address)s, an internal address; webhooks go only to "
-                        "public addresses (WEBHOOK_ALLOW_PRIVATE)."
+                        "%(where)s is an internal address; webhooks go only to public addresses "
+                        "(WEBHOOK_ALLOW_PRIVATE)."
                     )
-                    % {"host": host, "address": address}
+                    % {"where": where}
                 )
     return addresses[0]

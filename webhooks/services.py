@@ -89,7 +89,7 @@ def endpoint_test_send(
 ) -> WebhookDelivery:
     """A `webhook.test` event to this endpoint alone (whatever it listens to), through the outbox."""
     now = now or timezone.now()
-    data = {"endpoint_id": endpoint.pk, "sent_by": by.get_full_name() or by.get_username()}
+    data = {"endpoint_id": endpoint.pk, "sent_by": by.display_name}
     (delivery,) = _deliveries_create(
         [endpoint], event_id=_event_id(), event_type=events.TEST, data=data, now=now
     )

@@ -1,6 +1,7 @@
 """A real HTTP receiver on 127.0.0.1 that records what it is sent, and endpoints pointing at it."""
 
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,6 +24,7 @@ class Receiver:
 
     url: str
     answers: list[int] = field(default_factory=lambda: [200])
+    delay: float = 0  # seconds before answering (a slow endpoint)
     requests: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -43,6 +45,7 @@ def receiver() -> Iterator[Receiver]:
                     Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
                 )
             code = state.answer()
+            time.sleep(state.delay)
             self.send_response(code)
             self.send_header("Content-Length", "2")
             self.end_headers()

@@ -126,3 +126,15 @@ def test_a_failed_attempt_waits_its_backoff_and_the_last_one_dead_letters(
     assert waits[2] is None and delivery.status == "dead" and len(receiver.requests) == 3
     # Not due: a task that finds it early does nothing.
     assert services.delivery_deliver(delivery_id=delivery.pk) is None
+
+
+def test_a_slow_endpoint_times_out_and_is_retried(endpoint_for, manager, settings, receiver):
+    settings.WEBHOOK_TIMEOUT_SECONDS = 0.3
+    receiver.delay = 2
+    delivery = services.endpoint_test_send(endpoint=endpoint_for(receiver.url), by=manager)
+
+    retry_in = services.delivery_deliver(delivery_id=delivery.pk)
+
+    delivery.refresh_from_db()
+    assert retry_in is not None and delivery.status == "pending" and delivery.attempts == 1
+    assert "timed out" in delivery.last_error and delivery.last_response_code is None
