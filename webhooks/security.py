@@ -1,7 +1,7 @@
 """Where a webhook may go (SSRF): http(s) only, to a host WEBHOOK_ALLOWED_HOSTS allows, and never
 to an address inside (loopback, private, link-local, shared, multicast, reserved) unless
 WEBHOOK_ALLOW_PRIVATE says so. Checked when an endpoint is saved and again at every delivery,
-which connects to the very address it checked (a name can resolve elsewhere by then)."""
+which connects only to the addresses it checked (a name can resolve elsewhere by then)."""
 
 import ipaddress
 import socket
@@ -22,11 +22,11 @@ class Destination:
     host: str
     port: int
     path: str  # with the query string
-    address: str  # the checked IP address to connect to
+    addresses: tuple[str, ...]  # every address the host resolved to, all checked: connect to these
 
 
 def destination_check(url: str) -> Destination:
-    """The URL's destination with a checked address to connect to, or UnsafeDestination."""
+    """The URL's destination with the checked addresses to connect to, or UnsafeDestination."""
     parts = urllib.parse.urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
@@ -46,11 +46,11 @@ def destination_check(url: str) -> Destination:
             _("%(host)s is not one of the hosts webhooks may go to (WEBHOOK_ALLOWED_HOSTS).") % {"host": host}
         )
     port = port or (443 if scheme == "https" else 80)
-    address = _address_checked(host, port)
+    addresses = _addresses_checked(host, port)
     path = parts.path or "/"
     if parts.query:
         path += "?" + parts.query
-    return Destination(scheme=scheme, host=host, port=port, path=path, address=address)
+    return Destination(scheme=scheme, host=host, port=port, path=path, addresses=addresses)
 
 
 def host_allowed(host: str) -> bool:
@@ -77,8 +77,8 @@ def address_is_public(address: str) -> bool:
     return ip.is_global and not ip.is_multicast
 
 
-def _address_checked(host: str, port: int) -> str:
-    """The first address the host resolves to, once every address it resolves to is allowed."""
+def _addresses_checked(host: str, port: int) -> tuple[str, ...]:
+    """Every address the host resolves to, in the resolver's order, once each one is allowed."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
     except (socket.gaierror, UnicodeError) as exc:
@@ -99,4 +99,4 @@ def _address_checked(host: str, port: int) -> str:
                     )
                     % {"where": where}
                 )
-    return addresses[0]
+    return tuple(addresses)

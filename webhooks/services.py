@@ -263,7 +263,7 @@ def body_bytes(payload: dict) -> bytes:
 
 
 def _post(delivery: WebhookDelivery) -> tuple[int, int, str]:
-    """POST the signed event to the checked address; (status code, latency in ms, the answer's
+    """POST the signed event to a checked address; (status code, latency in ms, the answer's
     first bytes). Redirects are not followed: a 3xx is a failure like any other."""
     destination = destination_check(delivery.endpoint.url)
     body = body_bytes(delivery.payload)
@@ -286,15 +286,27 @@ def _post(delivery: WebhookDelivery) -> tuple[int, int, str]:
     return response.status, latency_ms, answer
 
 
+def _connect_checked(destination: Destination, timeout: float) -> socket.socket:
+    """A connection to the first of the checked addresses that answers (as socket.create_connection
+    tries each address a name resolves to), never to one the check did not see."""
+    error: OSError | None = None
+    for address in destination.addresses:
+        try:
+            return socket.create_connection((address, destination.port), timeout)
+        except OSError as exc:
+            error = exc
+    raise error or OSError("no address to connect to")
+
+
 class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """Connects to the address the SSRF check allowed, whatever the name resolves to now."""
+    """Connects to the addresses the SSRF check allowed, whatever the name resolves to now."""
 
     def __init__(self, destination: Destination, timeout: float) -> None:
         super().__init__(destination.host, destination.port, timeout=timeout)
-        self._address = destination.address
+        self._destination = destination
 
     def connect(self) -> None:
-        self.sock = socket.create_connection((self._address, self.port), self.timeout)
+        self.sock = _connect_checked(self._destination, self.timeout)
 
 
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
@@ -304,10 +316,10 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
         super().__init__(
             destination.host, destination.port, timeout=timeout, context=ssl.create_default_context()
         )
-        self._address = destination.address
+        self._destination = destination
 
     def connect(self) -> None:
-        sock = socket.create_connection((self._address, self.port), self.timeout)
+        sock = _connect_checked(self._destination, self.timeout)
         self.sock = self._context.wrap_socket(sock, server_hostname=self.host)
 
 

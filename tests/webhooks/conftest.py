@@ -1,10 +1,13 @@
 """A real HTTP receiver on 127.0.0.1 that records what it is sent, and endpoints pointing at it."""
 
+import ssl
+import subprocess
 import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
@@ -33,17 +36,15 @@ class Receiver:
             return self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
 
 
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
+def _serve(scheme: str = "http", host: str = "127.0.0.1", context: ssl.SSLContext | None = None):
     state: Receiver | None = None
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+            headers = {name.lower(): value for name, value in self.headers.items()}
             with state.lock:
-                state.requests.append(
-                    Received(self.path, {k.lower(): v for k, v in self.headers.items()}, body)
-                )
+                state.requests.append(Received(self.path, headers, body))
             code = state.answer()
             time.sleep(state.delay)
             self.send_response(code)
@@ -55,12 +56,40 @@ def receiver() -> Iterator[Receiver]:
             pass
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    state = Receiver(url=f"http://127.0.0.1:{server.server_address[1]}/hooks?source=desk")
+    if context is not None:
+        server.socket = context.wrap_socket(server.socket, server_side=True)
+    state = Receiver(url=f"{scheme}://{host}:{server.server_address[1]}/hooks?source=desk")
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield state
     server.shutdown()
     server.server_close()
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    yield from _serve()
+
+
+@pytest.fixture
+def certificate(tmp_path) -> Path:
+    """A self-signed certificate for localhost (and its key beside it, key.pem)."""
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=localhost",
+         "-addext", "subjectAltName=DNS:localhost", "-keyout", str(tmp_path / "key.pem"),
+         "-out", str(tmp_path / "cert.pem")],
+        check=True,
+        capture_output=True,
+    )  # fmt: skip
+    return tmp_path / "cert.pem"
+
+
+@pytest.fixture
+def https_receiver(certificate) -> Iterator[Receiver]:
+    """The receiver over TLS at https://localhost:<port>/, with the self-signed certificate."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(certificate, certificate.parent / "key.pem")
+    yield from _serve("https", "localhost", context)
 
 
 @pytest.fixture

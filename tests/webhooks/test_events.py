@@ -138,3 +138,22 @@ def test_a_slow_endpoint_times_out_and_is_retried(endpoint_for, manager, setting
     delivery.refresh_from_db()
     assert retry_in is not None and delivery.status == "pending" and delivery.attempts == 1
     assert "timed out" in delivery.last_error and delivery.last_response_code is None
+
+
+def test_https_is_verified_against_the_host_name_and_trusted_certificates(
+    endpoint_for, manager, https_receiver, certificate, monkeypatch
+):
+    """The delivery connects to the checked address yet speaks TLS to the name: SNI and the
+    certificate's name are `localhost`, and an untrusted certificate is refused."""
+    endpoint = endpoint_for(https_receiver.url)
+    untrusted = services.endpoint_test_send(endpoint=endpoint, by=manager)
+
+    services.delivery_deliver(delivery_id=untrusted.pk)
+
+    untrusted.refresh_from_db()
+    assert "CERTIFICATE_VERIFY_FAILED" in untrusted.last_error and https_receiver.requests == []
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificate))  # trusted from now on
+    trusted = services.endpoint_test_send(endpoint=endpoint, by=manager)
+
+    assert services.delivery_deliver(delivery_id=trusted.pk) is True
+    assert len(https_receiver.requests) == 1

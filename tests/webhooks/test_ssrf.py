@@ -40,7 +40,7 @@ def test_an_internal_address_is_refused_by_default(url, settings):
 def test_an_internal_address_is_allowed_when_configured(settings):
     settings.WEBHOOK_ALLOW_PRIVATE = True
 
-    assert destination_check("http://127.0.0.1:9/x?y=1").address == "127.0.0.1"
+    assert destination_check("http://127.0.0.1:9/x?y=1").addresses == ("127.0.0.1",)
 
 
 @pytest.mark.parametrize(
@@ -55,7 +55,7 @@ def test_a_public_address_passes_and_is_the_one_connected_to():
     destination = destination_check("https://93.184.216.34/hooks/desk?x=1")
 
     assert (destination.scheme, destination.port, destination.path) == ("https", 443, "/hooks/desk?x=1")
-    assert destination.address == "93.184.216.34"
+    assert destination.addresses == ("93.184.216.34",)
     assert address_is_public("2606:4700:4700::1111")
 
 
