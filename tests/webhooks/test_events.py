@@ -4,6 +4,7 @@ the transaction of the change; and the retry's backoff."""
 from datetime import timedelta
 
 import pytest
+from django.db import transaction
 from django.utils import timezone
 
 from surveys.models import RecoveryCase
@@ -157,3 +158,14 @@ def test_https_is_verified_against_the_host_name_and_trusted_certificates(
 
     assert services.delivery_deliver(delivery_id=trusted.pk) is True
     assert len(https_receiver.requests) == 1
+
+
+def test_an_event_is_written_with_its_change_and_undone_with_it(endpoint_for):
+    endpoint_for("http://127.0.0.1/all")
+
+    with pytest.raises(RuntimeError), transaction.atomic():
+        _urgent(timezone.now())
+        assert WebhookDelivery.objects.count() == 2  # created and assigned, in the same transaction
+        raise RuntimeError("the change fails after its events were written")
+
+    assert not WebhookDelivery.objects.exists()
