@@ -119,11 +119,19 @@ def event_publish(*, event_type: str, data: dict, occasion: str, now: datetime |
 def _deliveries_create(
     endpoints: list[WebhookEndpoint], *, event_id: str, event_type: str, data: dict, now: datetime | None
 ) -> list[WebhookDelivery]:
+    """The rows for the endpoints that do not have this event yet, delivered after commit."""
     now = now or timezone.now()
     payload = events.payload(event_type, data, now=now)
-    # Marked enqueued now: the task goes to the broker after commit; if that publish fails, the
-    # relay finds the rows as lost (OUTBOX_REQUEUE_AFTER_SECONDS) rather than twice in a minute.
     with transaction.atomic():
+        known = set(
+            WebhookDelivery.objects.filter(event_id=event_id, endpoint__in=endpoints).values_list(
+                "endpoint_id", flat=True
+            )
+        )
+        missing = [endpoint for endpoint in endpoints if endpoint.pk not in known]
+        # Marked enqueued now: the task goes to the broker after commit; if that publish fails,
+        # the relay finds the rows as lost (OUTBOX_REQUEUE_AFTER_SECONDS). A row written meanwhile
+        # by another transaction (the unique constraint) is left to that one.
         WebhookDelivery.objects.bulk_create(
             [
                 WebhookDelivery(
@@ -133,18 +141,15 @@ def _deliveries_create(
                     payload=payload,
                     enqueued_at=timezone.now(),
                 )
-                for endpoint in endpoints
+                for endpoint in missing
             ],
             ignore_conflicts=True,
         )
         deliveries = list(
-            WebhookDelivery.objects.filter(
-                event_id=event_id, endpoint__in=endpoints, status=WebhookDelivery.Status.PENDING, attempts=0
-            )
+            WebhookDelivery.objects.filter(event_id=event_id, endpoint__in=missing, attempts=0).order_by("pk")
         )
-    if deliveries:
-        for chunk in _chunks([delivery.pk for delivery in deliveries]):
-            publisher.publish_after_commit(DELIVER_TASK, chunk)
+    for chunk in _chunks([delivery.pk for delivery in deliveries]):
+        publisher.publish_after_commit(DELIVER_TASK, chunk)
     return deliveries
 
 

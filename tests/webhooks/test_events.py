@@ -169,3 +169,17 @@ def test_an_event_is_written_with_its_change_and_undone_with_it(endpoint_for):
         raise RuntimeError("the change fails after its events were written")
 
     assert not WebhookDelivery.objects.exists()
+
+
+def test_an_event_announced_again_writes_and_publishes_nothing_new(endpoint_for):
+    first = endpoint_for("http://127.0.0.1/first", [events.TICKET_CREATED])
+    data = {"id": 1}
+
+    assert services.event_publish(event_type=events.TICKET_CREATED, data=data, occasion="ticket-event:1") == 1
+    second = endpoint_for("http://127.0.0.1/second", [events.TICKET_CREATED])
+    assert services.event_publish(event_type=events.TICKET_CREATED, data=data, occasion="ticket-event:1") == 1
+    assert services.event_publish(event_type=events.TICKET_CREATED, data=data, occasion="ticket-event:1") == 0
+
+    rows = list(WebhookDelivery.objects.values_list("endpoint_id", "event_id"))
+    assert sorted(endpoint for endpoint, _event in rows) == [first.pk, second.pk]
+    assert len({event for _endpoint, event in rows}) == 1
