@@ -13,8 +13,6 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from tickets.exceptions import TicketClaimedError, TicketError
-
 NOT_FOUND = gettext_lazy("Not found, or not yours to see.")
 INVALID = gettext_lazy("Some fields are not valid.")
 
@@ -41,13 +39,6 @@ def form_invalid(form) -> exceptions.ValidationError:
     fields = {name: list(messages) for name, messages in errors.items() if name != "__all__"}
     general = list(errors.get("__all__", []))
     return exceptions.ValidationError({"__reason__": " ".join(general) or str(INVALID), **fields})
-
-
-def ticket_error(exc: TicketError) -> exceptions.APIException:
-    """A refusal by the ticket's rules, as a 409 saying why."""
-    if isinstance(exc, TicketClaimedError | TicketError):
-        return Conflict(str(exc))
-    raise TypeError(exc)  # pragma: no cover
 
 
 def exception_handler(exc, context) -> Response | None:

@@ -24,10 +24,14 @@ class ApiClient:
         return self.client.get(url, data, headers=self._headers(headers))
 
     def post(self, url: str, data: dict | None = None, headers: dict | None = None):
-        return self.client.post(url, data or {}, content_type="application/json", headers=self._headers(headers))
+        return self.client.post(
+            url, data or {}, content_type="application/json", headers=self._headers(headers)
+        )
 
     def patch(self, url: str, data: dict | None = None, headers: dict | None = None):
-        return self.client.patch(url, data or {}, content_type="application/json", headers=self._headers(headers))
+        return self.client.patch(
+            url, data or {}, content_type="application/json", headers=self._headers(headers)
+        )
 
     def request(self, method: str, url: str, data: dict | None = None):
         if method == "GET":
