@@ -6,7 +6,7 @@ no internal notes: tests/api assert that none of them ever reaches a customer.
 """
 
 from django.urls import reverse
-from drf_spectacular.utils import extend_schema_field
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
 from rest_framework import serializers
 
 from customers.models import CustomerCategory
@@ -142,6 +142,10 @@ class TicketForStaff(serializers.ModelSerializer):
 
 
 class TicketDetailForStaff(TicketForStaff):
+    # Empty until the ticket is resolved (or its root cause recorded): the schema says "" too.
+    resolution = serializers.ChoiceField(choices=Ticket.Resolution.choices, allow_blank=True, read_only=True)
+    root_cause = serializers.ChoiceField(choices=Ticket.RootCause.choices, allow_blank=True, read_only=True)
+
     class Meta(TicketForStaff.Meta):
         fields = [
             *TicketForStaff.Meta.fields,
@@ -187,6 +191,24 @@ class MessageForStaff(MessageForCustomer):
     class Meta(MessageForCustomer.Meta):
         fields = [*MessageForCustomer.Meta.fields, "internal"]
         read_only_fields = fields
+
+
+class MessageDoc(MessageForCustomer):
+    """A message as the schema documents it: `internal` comes to staff only."""
+
+    internal = serializers.BooleanField(required=False, help_text="Staff only: an internal note.")
+
+    class Meta(MessageForCustomer.Meta):
+        fields = [*MessageForCustomer.Meta.fields, "internal"]
+        read_only_fields = MessageForCustomer.Meta.fields
+        ref_name = "Message"
+
+
+def either_side(name: str, customer, staff, *, many: bool = False) -> PolymorphicProxySerializer:
+    """A ticket as the schema documents it: the customer's side, or staff's (one or the other)."""
+    return PolymorphicProxySerializer(
+        component_name=name, serializers=[customer, staff], resource_type_field_name=None, many=many
+    )
 
 
 class NotificationSerializer(serializers.ModelSerializer):

@@ -32,4 +32,6 @@ urlpatterns = [
         ),
         name="docs",
     ),
+    # Last: any other address answers a 404 in the API's error shape.
+    path("<path:rest>", views.NotFound.as_view(), name="not_found"),
 ]

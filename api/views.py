@@ -38,6 +38,7 @@ from .forms import InternalForm, StatusForm
 from .pagination import Cursor
 from .serializers import (
     Error,
+    MessageDoc,
     MessageForCustomer,
     MessageForStaff,
     MessageInput,
@@ -49,6 +50,7 @@ from .serializers import (
     TicketDetailForStaff,
     TicketForCustomer,
     TicketForStaff,
+    either_side,
 )
 
 ERRORS = {
@@ -61,6 +63,8 @@ ERRORS = {
     429: OpenApiResponse(Error, description="Too many requests: wait `Retry-After` seconds."),
 }
 CONFLICT = {409: OpenApiResponse(Error, description="The ticket's state refuses the change (`reason`).")}
+TICKET = either_side("Ticket", TicketDetailForCustomer, TicketDetailForStaff)
+TICKET_ROWS = either_side("TicketRow", TicketForCustomer, TicketForStaff, many=True)
 IDEMPOTENCY_KEY = OpenApiParameter(
     "Idempotency-Key",
     OpenApiTypes.STR,
@@ -82,13 +86,23 @@ def _errors(*codes: int) -> dict:
 
 class ApiView(APIView):
     access: Access = Access.SIGNED_IN
+    public_reason = ""  # with Access.PUBLIC: what protects the view instead, as @public says
     access_by_method: dict[str, Access] = {}
 
     @classmethod
     def as_view(cls, **initkwargs):
         view = super().as_view(**initkwargs)
         view.access = cls.access  # what tests/accounts/test_view_access.py reads for every URL
+        if cls.access is Access.PUBLIC:
+            view.public_reason = cls.public_reason
         return view
+
+    def body(self):
+        """The request's fields: a JSON object (or a form); anything else is a 400."""
+        data = self.request.data
+        if not hasattr(data, "get"):
+            raise exceptions.ParseError(_("Send the fields as a JSON object."))
+        return data
 
     def customer_side(self) -> bool:
         """The caller is on the customer's side (a customer), not IT's; anyone with neither
@@ -108,13 +122,14 @@ class ApiView(APIView):
         return paginator.get_paginated_response(data)
 
 
-def _paginated(serializer):
+def _paginated(results: serializers.BaseSerializer, name: str):
+    """A cursor page of `results` (a many=True serializer), as the schema documents it."""
     return inline_serializer(
-        name=f"Paginated{serializer.__name__}",
+        name=name,
         fields={
-            "next": serializers.URLField(allow_null=True),
+            "next": serializers.URLField(allow_null=True, help_text="The next page, or null at the end."),
             "previous": serializers.URLField(allow_null=True),
-            "results": serializer(many=True),
+            "results": results,
         },
     )
 
@@ -147,7 +162,7 @@ class TicketList(TicketView):
             OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.QUERY, required=False)
             for name in QueueFilterForm.base_fields
         ],
-        responses={200: _paginated(TicketForStaff), **_errors(401, 403, 429)},
+        responses={200: _paginated(TICKET_ROWS, "PaginatedTicketList"), **_errors(401, 403, 429)},
     )
     def get(self, request):
         if self.customer_side():
@@ -167,23 +182,21 @@ class TicketList(TicketView):
         parameters=[IDEMPOTENCY_KEY],
         request=TicketCreateInput,
         responses={
-            201: TicketDetailForStaff,
-            200: OpenApiResponse(TicketDetailForStaff, description="A replay of an Idempotency-Key."),
+            201: TICKET,
+            200: OpenApiResponse(TICKET, description="A replay of an Idempotency-Key."),
             **_errors(400, 401, 403, 429),
         },
     )
     def post(self, request):
-        customer_side = self.customer_side()
+        customer_side, data = self.customer_side(), self.body()
         catalog = ticket_selectors.service_list_for_catalog()
         if customer_side:
-            form = TicketSubmitForm(request.data, services=catalog)
+            form = TicketSubmitForm(data, services=catalog)
             customer, by = request.user, None
         else:
-            form = TicketLogForm(request.data, services=catalog)
+            form = TicketLogForm(data, services=catalog)
             customer = (
-                account_selectors.customer_search_base()
-                .filter(pk=id_param(request.data.get("customer")))
-                .first()
+                account_selectors.customer_search_base().filter(pk=id_param(data.get("customer"))).first()
             )
             by = request.user
             if customer is None:
@@ -215,7 +228,7 @@ class TicketDetail(TicketView):
         operation_id="ticket_get",
         summary="One ticket",
         description="With an `ETag` header: send it back as `If-Match` when changing the ticket.",
-        responses={200: TicketDetailForStaff, **_errors(401, 403, 404, 429)},
+        responses={200: TICKET, **_errors(401, 403, 404, 429)},
     )
     def get(self, request, pk: int):
         return self.ticket_response(self.get_ticket(pk))
@@ -229,25 +242,25 @@ class TicketDetail(TicketView):
         parameters=[IF_MATCH],
         request=TicketChangeInput,
         responses={
-            200: TicketDetailForStaff,
+            200: TICKET,
             412: OpenApiResponse(Error, description="The ticket changed since your If-Match."),
             **CONFLICT,
             **_errors(400, 401, 403, 404, 429),
         },
     )
     def patch(self, request, pk: int):
-        ticket = ticket_selectors.ticket_get_for_agent(pk=pk)
+        ticket, data = ticket_selectors.ticket_get_for_agent(pk=pk), self.body()
         forms = {
-            "priority": lambda: PriorityForm(request.data),
-            "team": lambda: TeamForm(request.data),
-            "assignee": lambda: AssignForm(request.data, agents=account_selectors.agents_list),
-            "status": lambda: StatusForm(request.data),
+            "priority": lambda: PriorityForm(data),
+            "team": lambda: TeamForm(data),
+            "assignee": lambda: AssignForm(data, agents=account_selectors.agents_list),
+            "status": lambda: StatusForm(data),
         }
-        unknown = {name: [_("This cannot be changed here.")] for name in request.data if name not in forms}
+        unknown = {name: [_("This cannot be changed here.")] for name in data if name not in forms}
         if unknown:
             raise exceptions.ValidationError({"__reason__": str(_("Some fields are not valid.")), **unknown})
         changes, errors = {}, {}
-        for name in request.data:
+        for name in data:
             form = forms[name]()
             if form.is_valid():
                 changes[name] = form.cleaned_data[name]
@@ -279,7 +292,7 @@ class TicketClaim(TicketView):
         operation_id="ticket_claim",
         summary="Take an unassigned ticket (staff)",
         request=None,
-        responses={200: TicketDetailForStaff, **CONFLICT, **_errors(401, 403, 404, 429)},
+        responses={200: TICKET, **CONFLICT, **_errors(401, 403, 404, 429)},
     )
     def post(self, request, pk: int):
         ticket = ticket_selectors.ticket_get_for_agent(pk=pk)
@@ -302,7 +315,10 @@ class TicketMessages(ApiView):
         operation_id="ticket_messages_list",
         summary="A ticket's conversation",
         description="Oldest first. Customers see the public replies; staff also the internal notes.",
-        responses={200: _paginated(MessageForStaff), **_errors(401, 403, 404, 429)},
+        responses={
+            200: _paginated(MessageDoc(many=True), "PaginatedMessageList"),
+            **_errors(401, 403, 404, 429),
+        },
     )
     def get(self, request, pk: int):
         ticket, customer_side = self.ticket_and_side(pk)
@@ -316,11 +332,12 @@ class TicketMessages(ApiView):
         operation_id="ticket_message_create",
         summary="Reply, or add an internal note (staff)",
         request=MessageInput,
-        responses={201: MessageForStaff, **CONFLICT, **_errors(400, 401, 403, 404, 429)},
+        responses={201: MessageDoc, **CONFLICT, **_errors(400, 401, 403, 404, 429)},
     )
     def post(self, request, pk: int):
         ticket, customer_side = self.ticket_and_side(pk)
-        reply, internal = ReplyForm(request.data), InternalForm(request.data)
+        data = self.body()
+        reply, internal = ReplyForm(data), InternalForm(data)
         if not reply.is_valid():
             raise form_invalid(reply)
         if not internal.is_valid():
@@ -357,8 +374,29 @@ class NotificationList(ApiView):
         operation_id="notifications_list",
         summary="Your notifications",
         description="Newest first: what the bell shows.",
-        responses={200: _paginated(NotificationSerializer), **_errors(401, 429)},
+        responses={
+            200: _paginated(NotificationSerializer(many=True), "PaginatedNotificationList"),
+            **_errors(401, 429),
+        },
     )
     def get(self, request):
         notifications = notification_selectors.notification_list_for(recipient=request.user)
         return self.paginate(notifications, NotificationSerializer, ("-created_at", "-pk"))
+
+
+class NotFound(ApiView):
+    """Any other address under /api/v1/: a 404 in the API's error shape, not the site's HTML page."""
+
+    access = Access.PUBLIC
+    public_reason = "answers only that there is nothing at this address"
+    authentication_classes = []
+    throttle_classes = []
+    schema = None
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise exceptions.NotFound
+
+    def get(self, request, *args, **kwargs):
+        raise exceptions.NotFound
+
+    post = put = patch = delete = get

@@ -65,6 +65,8 @@ EXPECTED = {
     ("api:notifications", "GET"): ALL_SIGNED_IN,
     ("api:schema", "GET"): {**ALL_SIGNED_IN, "anonymous": 200},
     ("api:docs", "GET"): {**ALL_SIGNED_IN, "anonymous": 200},
+    # Any other address: a 404 in the API's error shape, whoever asks.
+    **{("api:not_found", method): dict.fromkeys(ROLES, 404) for method in METHODS},
 }
 
 
@@ -162,4 +164,6 @@ def test_cell(world, name, method, role):
 
 
 def _kwargs(name: str, world) -> dict:
+    if name == "api:not_found":
+        return {"rest": "no-such-thing/"}
     return {"pk": world["ticket"].pk} if name.startswith("api:ticket") and name != "api:tickets" else {}
