@@ -390,3 +390,15 @@ def test_the_schema_documents_every_endpoint_and_the_error_shape(client):
     }
     assert "Error" in schema["components"]["schemas"]
     assert schema["components"]["securitySchemes"]["apiToken"]["scheme"] == "bearer"
+
+
+def test_an_account_with_no_role_is_refused_tickets_with_a_reason(db):
+    from ..accounts.factories import UserFactory
+
+    client = ApiClient(UserFactory())
+
+    answers = [client.get(TICKETS), client.post(TICKETS, _submit(ServiceFactory()))]
+
+    assert [answer.status_code for answer in answers] == [403, 403]
+    assert answers[0].json()["error"]["reason"] == "Your account has no role yet: ask IT to give it one."
+    assert client.get("/api/v1/services/").status_code == 200  # the catalog is everyone's, as on the page
