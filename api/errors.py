@@ -25,6 +25,12 @@ class Conflict(exceptions.APIException):
     default_code = "conflict"
 
 
+class Unprocessable(exceptions.APIException):
+    status_code = status.HTTP_422_UNPROCESSABLE_ENTITY
+    default_detail = gettext_lazy("The request cannot be processed.")
+    default_code = "unprocessable"
+
+
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = gettext_lazy(

@@ -36,6 +36,9 @@ class IdempotencyKey(models.Model):
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=255)
+    # The SHA-256 of the request the key was first sent with: the key again with another request
+    # is the client's mistake, refused rather than answered with a ticket it did not describe.
+    request_hash = models.CharField(max_length=64)
     ticket = models.ForeignKey("tickets.Ticket", on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField()
 

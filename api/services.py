@@ -26,6 +26,10 @@ IDEMPOTENCY_KEY_HOURS = 24
 UNCHANGED = object()
 
 
+class IdempotencyKeyReusedError(Exception):
+    """The key was first sent with a different request."""
+
+
 class StaleWriteError(Exception):
     """The client's If-Match names a version of the ticket that is no longer the current one."""
 
@@ -87,9 +91,14 @@ def api_token_used(*, token: ApiToken, now: datetime | None = None) -> None:
     token.last_used_at = now
 
 
-def idempotent_ticket_get(*, user: User, key: str, now: datetime | None = None):
-    """The ticket an earlier create with this key made, if it was within IDEMPOTENCY_KEY_HOURS."""
-    now = now or timezone.now()
+def request_hash(data) -> str:
+    """A request's fields, canonically: the same fields in any order hash the same."""
+    items = sorted((str(key), str(value)) for key, value in dict(data).items())
+    return hashlib.sha256(repr(items).encode()).hexdigest()
+
+
+def _earlier(*, user: User, key: str, fingerprint: str, now: datetime) -> Ticket | None:
+    """The ticket an earlier create with this key made within IDEMPOTENCY_KEY_HOURS, if any."""
     row = (
         IdempotencyKey.objects.filter(
             user=user, key=key, created_at__gte=now - timedelta(hours=IDEMPOTENCY_KEY_HOURS)
@@ -97,16 +106,24 @@ def idempotent_ticket_get(*, user: User, key: str, now: datetime | None = None):
         .select_related("ticket")
         .first()
     )
-    return row.ticket if row else None
+    if row is None:
+        return None
+    if row.request_hash != fingerprint:
+        raise IdempotencyKeyReusedError
+    return row.ticket
 
 
-def idempotent_create(*, user: User, key: str, create, now: datetime | None = None):
+def idempotent_create(
+    *, user: User, key: str, data, create, now: datetime | None = None
+) -> tuple[Ticket, bool]:
     """Run `create()` (which returns a ticket) unless the key already made one: (ticket, created).
 
     The key's row is written in the create's transaction, so of two requests racing with one
-    key, one makes the ticket and the other, refused by the unique key, answers with it."""
+    key, one makes the ticket and the other, refused by the unique key, answers with it. The key
+    with a different request (`data`) raises IdempotencyKeyReusedError."""
     now = now or timezone.now()
-    earlier = idempotent_ticket_get(user=user, key=key, now=now)
+    fingerprint = request_hash(data)
+    earlier = _earlier(user=user, key=key, fingerprint=fingerprint, now=now)
     if earlier is not None:
         return earlier, False
     try:
@@ -114,9 +131,11 @@ def idempotent_create(*, user: User, key: str, create, now: datetime | None = No
             # A key older than the window may be used again.
             IdempotencyKey.objects.filter(user=user, key=key).delete()
             ticket = create()
-            IdempotencyKey.objects.create(user=user, key=key, ticket=ticket, created_at=now)
+            IdempotencyKey.objects.create(
+                user=user, key=key, request_hash=fingerprint, ticket=ticket, created_at=now
+            )
     except IntegrityError:
-        earlier = idempotent_ticket_get(user=user, key=key, now=now)
+        earlier = _earlier(user=user, key=key, fingerprint=fingerprint, now=now)
         if earlier is None:
             raise
         return earlier, False

@@ -33,7 +33,7 @@ from tickets.forms import (
 )
 
 from . import selectors, services
-from .errors import Conflict, PreconditionFailed, form_invalid
+from .errors import Conflict, PreconditionFailed, Unprocessable, form_invalid
 from .forms import InternalForm, StatusForm
 from .pagination import Cursor
 from .serializers import (
@@ -70,7 +70,7 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="Retrying with the same key within 24 hours answers with the ticket the first "
-    "request made (200) instead of making another.",
+    "request made (200) instead of making another; the key with a different request is a 422.",
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -184,6 +184,7 @@ class TicketList(TicketView):
         responses={
             201: TICKET,
             200: OpenApiResponse(TICKET, description="A replay of an Idempotency-Key."),
+            422: OpenApiResponse(Error, description="The Idempotency-Key came with a different request."),
             **_errors(400, 401, 403, 429),
         },
     )
@@ -210,7 +211,14 @@ class TicketList(TicketView):
 
         key = request.headers.get("Idempotency-Key", "").strip()[:255]
         if key:
-            ticket, created = services.idempotent_create(user=request.user, key=key, create=create)
+            try:
+                ticket, created = services.idempotent_create(
+                    user=request.user, key=key, data=data, create=create
+                )
+            except services.IdempotencyKeyReusedError:
+                raise Unprocessable(
+                    _("This Idempotency-Key came with a different request: use a new key for a new request.")
+                ) from None
         else:
             ticket, created = create(), True
         return self.ticket_response(ticket, status.HTTP_201_CREATED if created else status.HTTP_200_OK)

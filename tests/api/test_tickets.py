@@ -402,3 +402,16 @@ def test_an_account_with_no_role_is_refused_tickets_with_a_reason(db):
     assert [answer.status_code for answer in answers] == [403, 403]
     assert answers[0].json()["error"]["reason"] == "Your account has no role yet: ask IT to give it one."
     assert client.get("/api/v1/services/").status_code == 200  # the catalog is everyone's, as on the page
+
+
+def test_a_key_sent_again_with_a_different_request_is_a_422(api_customer):
+    service = ServiceFactory()
+    headers = {"Idempotency-Key": "once"}
+
+    first = api_customer.post(TICKETS, _submit(service), headers=headers)
+    other = api_customer.post(TICKETS, _submit(service, title="Something else"), headers=headers)
+
+    assert first.status_code == 201
+    assert other.status_code == 422
+    assert "different request" in other.json()["error"]["reason"]
+    assert Ticket.objects.count() == 1
