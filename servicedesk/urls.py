@@ -13,5 +13,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("notifications.urls")),
     path("", include("inbound.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("api.urls_pages")),
     path("admin/", admin.site.urls),
 ]
