@@ -53,6 +53,8 @@ class AccountEvent(models.Model):
         PASSWORD_CHANGED = "password_changed", _("Password changed")
         PASSWORD_RESET_REQUESTED = "password_reset_requested", _("Password reset requested")
         PASSWORD_RESET_COMPLETED = "password_reset_completed", _("Password reset completed")
+        API_TOKEN_CREATED = "api_token_created", _("API token created")
+        API_TOKEN_REVOKED = "api_token_revoked", _("API token revoked")
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="account_events")
     actor = models.ForeignKey(

@@ -1,3 +1,4 @@
+from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
 from .models import Notification, OutboundEmail
@@ -17,6 +18,11 @@ def outbound_email_get(*, pk: int) -> OutboundEmail:
 def notifications_for(*, recipient, limit: int = 50) -> list[Notification]:
     """A person's latest notices, newest first."""
     return list(Notification.objects.filter(recipient=recipient)[:limit])
+
+
+def notification_list_for(*, recipient) -> QuerySet[Notification]:
+    """All of a person's notices, newest first (the API pages through them)."""
+    return Notification.objects.filter(recipient=recipient)
 
 
 def notification_get_for(*, recipient, pk: int) -> Notification:

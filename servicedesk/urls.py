@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("notifications.urls")),
     path("", include("inbound.urls")),
+    path("api/v1/", include("api.urls")),
+    path("", include("api.urls_pages")),
     path("", include("webhooks.urls")),
     path("admin/", admin.site.urls),
 ]

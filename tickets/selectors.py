@@ -153,6 +153,17 @@ def ticket_list_copied_to(*, user: User) -> QuerySet[Ticket]:
     )
 
 
+def ticket_list_for_customer_side(*, user: User) -> QuerySet[Ticket]:
+    """Every request on this person's side, newest first: their own and those they are copied on
+    (the API's list; the portal shows the two apart)."""
+    copied = TicketCC.objects.filter(ticket=OuterRef("pk"), user=user)
+    return (
+        Ticket.objects.filter(Q(customer=user) | Q(Exists(copied)))
+        .select_related("service", "assignee")
+        .defer("description", "search_document")
+    )
+
+
 def ticket_get_for_customer(*, customer: User, pk: int) -> Ticket:
     """A ticket on the customer's side: their own, or one they are copied on (`viewer_is_customer`
     says which); anyone else's is a 404, as if it did not exist."""

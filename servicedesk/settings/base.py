@@ -36,6 +36,9 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "axes",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "accounts",
     "notifications",
@@ -44,6 +47,7 @@ INSTALLED_APPS = [
     "inbound",
     "surveys",
     "reports",
+    "api",
     "webhooks",
 ]
 
@@ -174,6 +178,52 @@ CONTENT_SECURITY_POLICY = {
         "object-src": [NONE],
         "frame-ancestors": [NONE],
     }
+}
+
+# --- The REST API (/api/v1/, the api app) ------------------------------------------------------
+# Personal tokens (`Authorization: Bearer ...`) or the browser's session (with CSRF). Every error
+# has one shape (api/errors.py); lists are cursor-paginated; each token (or session user) may make
+# API_THROTTLE_RATE requests, and is then answered 429 with Retry-After.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ApiTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["api.permissions.HasAccess"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.PerTokenThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+}
+API_THROTTLE_RATE = env("API_THROTTLE_RATE", default="600/min")
+SPECTACULAR_SETTINGS = {
+    "TITLE": "IT Service Desk API",
+    "DESCRIPTION": (
+        "The service desk's REST API, with exactly the portal's and the desk's permissions. "
+        "Authenticate with a personal token (`Authorization: Bearer <token>`, made on your "
+        "profile's API tokens page) or a signed-in browser session. Every error answers "
+        '`{"error": {"status": <code>, "reason": "<why>", "fields": {<field>: [<message>, ...]}}}` '
+        "(`fields` only on a 400)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Swagger UI's files come from drf-spectacular-sidecar through our static files: no CDN.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    # No badge fetched from validator.swagger.io: the page asks nothing of another site.
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "ChannelEnum": "tickets.models.Ticket.Channel",
+        "StatusEnum": "tickets.models.TicketStatus",
+    },
 }
 
 # --- E-mail ---------------------------------------------------------------------------------

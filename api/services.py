@@ -1,0 +1,172 @@
+"""Everything the api app changes: tokens (made, used, revoked; audited) and idempotency keys."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from accounts.models import AccountEvent, User
+from accounts.services import account_event_record
+from tickets import services as ticket_services
+from tickets.models import Team, Ticket
+
+from .models import ApiToken, IdempotencyKey
+from .selectors import ticket_etag
+
+TOKEN_PREFIX = "sd_"
+# The part of a token kept in clear and shown in lists, so its owner can tell tokens apart.
+SHOWN_PREFIX_LENGTH = 11
+# A token's last use is written at most this often: not a database write per request.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+IDEMPOTENCY_KEY_HOURS = 24
+UNCHANGED = object()
+
+
+class IdempotencyKeyReusedError(Exception):
+    """The key was first sent with a different request."""
+
+
+class StaleWriteError(Exception):
+    """The client's If-Match names a version of the ticket that is no longer the current one."""
+
+
+def token_hash(token: str) -> str:
+    """The SHA-256 a token is stored and looked up by."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class NewToken:
+    token: ApiToken
+    secret: str  # the whole token: shown once, never stored
+
+
+@transaction.atomic
+def api_token_create(
+    *,
+    user: User,
+    name: str,
+    expires_days: int | None = None,
+    by: User | None = None,
+    now: datetime | None = None,
+) -> NewToken:
+    """Make a personal token for `user`; audited. Only its hash is kept."""
+    now = now or timezone.now()
+    secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        prefix=secret[:SHOWN_PREFIX_LENGTH],
+        key_hash=token_hash(secret),
+        created_at=now,
+        expires_at=now + timedelta(days=expires_days) if expires_days else None,
+    )
+    account_event_record(user=user, kind=AccountEvent.Kind.API_TOKEN_CREATED, actor=by or user)
+    return NewToken(token=token, secret=secret)
+
+
+@transaction.atomic
+def api_token_revoke(*, token: ApiToken, by: User, now: datetime | None = None) -> ApiToken:
+    """Stop a token working from now on; audited. Revoking a revoked token changes nothing."""
+    now = now or timezone.now()
+    updated = ApiToken.objects.filter(pk=token.pk, revoked_at__isnull=True).update(revoked_at=now)
+    if updated:
+        token.revoked_at = now
+        account_event_record(user=token.user, kind=AccountEvent.Kind.API_TOKEN_REVOKED, actor=by)
+    return token
+
+
+def api_token_used(*, token: ApiToken, now: datetime | None = None) -> None:
+    """Note the token's use, at most once per LAST_USED_RESOLUTION (no write per request)."""
+    now = now or timezone.now()
+    if token.last_used_at is not None and now - token.last_used_at < LAST_USED_RESOLUTION:
+        return
+    ApiToken.objects.filter(pk=token.pk).filter(
+        Q(last_used_at__isnull=True) | Q(last_used_at__lt=now - LAST_USED_RESOLUTION)
+    ).update(last_used_at=now)
+    token.last_used_at = now
+
+
+def request_hash(data) -> str:
+    """A request's fields, canonically: the same fields in any order hash the same."""
+    items = sorted((str(key), str(value)) for key, value in dict(data).items())
+    return hashlib.sha256(repr(items).encode()).hexdigest()
+
+
+def _earlier(*, user: User, key: str, fingerprint: str, now: datetime) -> Ticket | None:
+    """The ticket an earlier create with this key made within IDEMPOTENCY_KEY_HOURS, if any."""
+    row = (
+        IdempotencyKey.objects.filter(
+            user=user, key=key, created_at__gte=now - timedelta(hours=IDEMPOTENCY_KEY_HOURS)
+        )
+        .select_related("ticket")
+        .first()
+    )
+    if row is None:
+        return None
+    if row.request_hash != fingerprint:
+        raise IdempotencyKeyReusedError
+    return row.ticket
+
+
+def idempotent_create(
+    *, user: User, key: str, data, create, now: datetime | None = None
+) -> tuple[Ticket, bool]:
+    """Run `create()` (which returns a ticket) unless the key already made one: (ticket, created).
+
+    The key's row is written in the create's transaction, so of two requests racing with one
+    key, one makes the ticket and the other, refused by the unique key, answers with it. The key
+    with a different request (`data`) raises IdempotencyKeyReusedError."""
+    now = now or timezone.now()
+    fingerprint = request_hash(data)
+    earlier = _earlier(user=user, key=key, fingerprint=fingerprint, now=now)
+    if earlier is not None:
+        return earlier, False
+    try:
+        with transaction.atomic():
+            # A key older than the window may be used again.
+            IdempotencyKey.objects.filter(user=user, key=key).delete()
+            ticket = create()
+            IdempotencyKey.objects.create(
+                user=user, key=key, request_hash=fingerprint, ticket=ticket, created_at=now
+            )
+    except IntegrityError:
+        earlier = _earlier(user=user, key=key, fingerprint=fingerprint, now=now)
+        if earlier is None:
+            raise
+        return earlier, False
+    return ticket, True
+
+
+@transaction.atomic
+def ticket_change(
+    *,
+    ticket: Ticket,
+    by: User,
+    if_match: list[str] | None = None,
+    team: Team | None = UNCHANGED,
+    priority: str = UNCHANGED,
+    assignee: User | None = UNCHANGED,
+    status: str = UNCHANGED,
+) -> Ticket:
+    """An agent's change to a ticket through the API, all or nothing, by the desk's services (so
+    each step is audited and refused as on the page: TicketStateError undoes the whole change).
+
+    `if_match`: the ETags the client read; with the ticket locked, a change to any other version
+    is refused (StaleWriteError), so two clients never overwrite each other unawares."""
+    locked = Ticket.objects.select_for_update().only("pk", "updated_at").get(pk=ticket.pk)
+    if if_match is not None and "*" not in if_match and ticket_etag(locked) not in if_match:
+        raise StaleWriteError
+    if team is not UNCHANGED:
+        ticket = ticket_services.ticket_team_change(ticket=ticket, by=by, team=team)
+    if priority is not UNCHANGED:
+        ticket = ticket_services.ticket_priority_change(ticket=ticket, by=by, priority=priority)
+    if assignee is not UNCHANGED:
+        ticket = ticket_services.ticket_assign(ticket=ticket, by=by, assignee=assignee)
+    if status is not UNCHANGED:
+        ticket = ticket_services.ticket_status_change(ticket=ticket, by=by, status=status)
+    return ticket

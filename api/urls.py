@@ -1,0 +1,37 @@
+"""The REST API, under /api/v1/ (namespace `api`)."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
+
+from accounts.permissions import public
+
+from . import views
+
+app_name = "api"
+
+urlpatterns = [
+    path("tickets/", views.TicketList.as_view(), name="tickets"),
+    path("tickets/<int:pk>/", views.TicketDetail.as_view(), name="ticket"),
+    path("tickets/<int:pk>/claim/", views.TicketClaim.as_view(), name="ticket_claim"),
+    path("tickets/<int:pk>/messages/", views.TicketMessages.as_view(), name="ticket_messages"),
+    path("services/", views.ServiceList.as_view(), name="services"),
+    path("notifications/", views.NotificationList.as_view(), name="notifications"),
+    path(
+        "schema/",
+        public("the API's description: what it offers, no data")(
+            SpectacularAPIView.as_view(authentication_classes=[], permission_classes=[], throttle_classes=[])
+        ),
+        name="schema",
+    ),
+    path(
+        "docs/",
+        public("the API's documentation page, read from the schema")(
+            SpectacularSwaggerSplitView.as_view(
+                url_name="api:schema", authentication_classes=[], permission_classes=[], throttle_classes=[]
+            )
+        ),
+        name="docs",
+    ),
+    # Last: any other address answers a 404 in the API's error shape.
+    path("<path:rest>", views.NotFound.as_view(), name="not_found"),
+]

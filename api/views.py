@@ -1,0 +1,410 @@
+"""The REST API (/api/v1/): thin views over the same selectors and services as the pages.
+
+Each view names who may call it (`access`, or `access_by_method`), checked by
+permissions.HasAccess before anything else. What a user may see is then the selectors' answer,
+exactly as on the pages: a ticket they may not see is a 404.
+"""
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from accounts import selectors as account_selectors
+from accounts.permissions import Access
+from accounts.roles import ROLE_DEFINING_PERMISSION, Role, works_tickets
+from core.params import id_param
+from notifications import selectors as notification_selectors
+from tickets import selectors as ticket_selectors
+from tickets import services as ticket_services
+from tickets.exceptions import TicketError
+from tickets.forms import (
+    AssignForm,
+    PriorityForm,
+    QueueFilterForm,
+    ReplyForm,
+    TeamForm,
+    TicketLogForm,
+    TicketSubmitForm,
+)
+
+from . import selectors, services
+from .errors import Conflict, PreconditionFailed, Unprocessable, form_invalid
+from .forms import InternalForm, StatusForm
+from .pagination import Cursor
+from .serializers import (
+    Error,
+    MessageDoc,
+    MessageForCustomer,
+    MessageForStaff,
+    MessageInput,
+    NotificationSerializer,
+    ServiceSerializer,
+    TicketChangeInput,
+    TicketCreateInput,
+    TicketDetailForCustomer,
+    TicketDetailForStaff,
+    TicketForCustomer,
+    TicketForStaff,
+    either_side,
+)
+
+ERRORS = {
+    400: OpenApiResponse(Error, description="Invalid fields (`fields` names them)."),
+    401: OpenApiResponse(
+        Error, description="No credentials, or a token that is not valid, revoked or expired."
+    ),
+    403: OpenApiResponse(Error, description="Your role may not do this (`reason` says why)."),
+    404: OpenApiResponse(Error, description="Not there, or not yours to see."),
+    429: OpenApiResponse(Error, description="Too many requests: wait `Retry-After` seconds."),
+}
+CONFLICT = {409: OpenApiResponse(Error, description="The ticket's state refuses the change (`reason`).")}
+TICKET = either_side("Ticket", TicketDetailForCustomer, TicketDetailForStaff)
+TICKET_ROWS = either_side("TicketRow", TicketForCustomer, TicketForStaff, many=True)
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Retrying with the same key within 24 hours answers with the ticket the first "
+    "request made (200) instead of making another; the key with a different request is a 422.",
+)
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="The ETag you read: if the ticket has changed since, the change is refused (412).",
+)
+
+
+def _errors(*codes: int) -> dict:
+    return {code: ERRORS[code] for code in codes}
+
+
+class ApiView(APIView):
+    access: Access = Access.SIGNED_IN
+    public_reason = ""  # with Access.PUBLIC: what protects the view instead, as @public says
+    access_by_method: dict[str, Access] = {}
+
+    @classmethod
+    def as_view(cls, **initkwargs):
+        view = super().as_view(**initkwargs)
+        view.access = cls.access  # what tests/accounts/test_view_access.py reads for every URL
+        if cls.access is Access.PUBLIC:
+            view.public_reason = cls.public_reason
+        return view
+
+    def body(self):
+        """The request's fields: a JSON object (or a form); anything else is a 400."""
+        data = self.request.data
+        if not hasattr(data, "get"):
+            raise exceptions.ParseError(_("Send the fields as a JSON object."))
+        return data
+
+    def customer_side(self) -> bool:
+        """The caller is on the customer's side (a customer), not IT's; anyone with neither
+        role is refused here."""
+        user = self.request.user
+        if works_tickets(user):
+            return False
+        if user.has_perm(ROLE_DEFINING_PERMISSION[Role.CUSTOMER]):
+            return True
+        raise exceptions.PermissionDenied(_("Your account has no role yet: ask IT to give it one."))
+
+    def paginate(self, queryset, serializer_class, ordering) -> Response:
+        self.cursor_ordering = ordering
+        paginator = Cursor()
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
+        data = serializer_class(page, many=True, context={"request": self.request}).data
+        return paginator.get_paginated_response(data)
+
+
+def _paginated(results: serializers.BaseSerializer, name: str):
+    """A cursor page of `results` (a many=True serializer), as the schema documents it."""
+    return inline_serializer(
+        name=name,
+        fields={
+            "next": serializers.URLField(allow_null=True, help_text="The next page, or null at the end."),
+            "previous": serializers.URLField(allow_null=True),
+            "results": results,
+        },
+    )
+
+
+class TicketView(ApiView):
+    """A view answering with a ticket as its caller's side sees it, and its ETag."""
+
+    def ticket_response(self, ticket, code: int = status.HTTP_200_OK) -> Response:
+        if self.customer_side():
+            ticket = ticket_selectors.ticket_get_for_customer(customer=self.request.user, pk=ticket.pk)
+            serializer = TicketDetailForCustomer
+        else:
+            ticket = ticket_selectors.ticket_get_for_agent(pk=ticket.pk)
+            serializer = TicketDetailForStaff
+        data = serializer(ticket, context={"request": self.request}).data
+        return Response(data, status=code, headers={"ETag": selectors.ticket_etag(ticket)})
+
+
+class TicketList(TicketView):
+    """Tickets: a customer's own (and those they are copied on); the desk's queue for staff."""
+
+    @extend_schema(
+        operation_id="tickets_list",
+        summary="List tickets",
+        description="A customer gets their requests and those they are copied on, newest first. "
+        "Staff get the desk's queue, with its filters as query parameters (status, priority, service, "
+        "assignee, team, category, channel, sla, due_within_hours, view, q, sort); a filter that is "
+        "not valid is ignored, as on the page.",
+        parameters=[
+            OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.QUERY, required=False)
+            for name in QueueFilterForm.base_fields
+        ],
+        responses={200: _paginated(TICKET_ROWS, "PaginatedTicketList"), **_errors(401, 403, 429)},
+    )
+    def get(self, request):
+        if self.customer_side():
+            tickets = ticket_selectors.ticket_list_for_customer_side(user=request.user)
+            return self.paginate(tickets, TicketForCustomer, ("-created_at", "-pk"))
+        filters = QueueFilterForm(request.query_params, agents=account_selectors.agents_list).filters()
+        tickets = ticket_selectors.ticket_queue_for_agent(
+            agent=request.user, filters=filters, now=timezone.now()
+        )
+        return self.paginate(tickets, TicketForStaff, ticket_selectors.SORTS[filters.sort])
+
+    @extend_schema(
+        operation_id="tickets_create",
+        summary="Submit a request",
+        description="A customer submits a request of their own. Staff log one for a customer "
+        "(`customer`, and `channel`: how it reached IT), as the desk's “Log a request” does.",
+        parameters=[IDEMPOTENCY_KEY],
+        request=TicketCreateInput,
+        responses={
+            201: TICKET,
+            200: OpenApiResponse(TICKET, description="A replay of an Idempotency-Key."),
+            422: OpenApiResponse(Error, description="The Idempotency-Key came with a different request."),
+            **_errors(400, 401, 403, 429),
+        },
+    )
+    def post(self, request):
+        customer_side, data = self.customer_side(), self.body()
+        catalog = ticket_selectors.service_list_for_catalog()
+        if customer_side:
+            form = TicketSubmitForm(data, services=catalog)
+            customer, by = request.user, None
+        else:
+            form = TicketLogForm(data, services=catalog)
+            customer = (
+                account_selectors.customer_search_base().filter(pk=id_param(data.get("customer"))).first()
+            )
+            by = request.user
+            if customer is None:
+                form.is_valid()
+                form.add_error(None, _("Say whom the request is for: a customer's id as `customer`."))
+        if not form.is_valid():
+            raise form_invalid(form)
+
+        def create():
+            return ticket_services.ticket_create(customer=customer, by=by, **form.cleaned_data)
+
+        key = request.headers.get("Idempotency-Key", "").strip()[:255]
+        if key:
+            try:
+                ticket, created = services.idempotent_create(
+                    user=request.user, key=key, data=data, create=create
+                )
+            except services.IdempotencyKeyReusedError:
+                raise Unprocessable(
+                    _("This Idempotency-Key came with a different request: use a new key for a new request.")
+                ) from None
+        else:
+            ticket, created = create(), True
+        return self.ticket_response(ticket, status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+class TicketDetail(TicketView):
+    access_by_method = {"PATCH": Access.AGENT}
+
+    def get_ticket(self, pk: int):
+        if self.customer_side():
+            return ticket_selectors.ticket_get_for_customer(customer=self.request.user, pk=pk)
+        return ticket_selectors.ticket_get_for_agent(pk=pk)
+
+    @extend_schema(
+        operation_id="ticket_get",
+        summary="One ticket",
+        description="With an `ETag` header: send it back as `If-Match` when changing the ticket.",
+        responses={200: TICKET, **_errors(401, 403, 404, 429)},
+    )
+    def get(self, request, pk: int):
+        return self.ticket_response(self.get_ticket(pk))
+
+    @extend_schema(
+        operation_id="ticket_change",
+        summary="Change a ticket (staff)",
+        description="Any of priority, team, assignee (an agent's id, or null) and status, as one "
+        "change: if any part is refused, nothing changes. Status moves follow the workflow (409 "
+        "with the reason when not allowed).",
+        parameters=[IF_MATCH],
+        request=TicketChangeInput,
+        responses={
+            200: TICKET,
+            412: OpenApiResponse(Error, description="The ticket changed since your If-Match."),
+            **CONFLICT,
+            **_errors(400, 401, 403, 404, 429),
+        },
+    )
+    def patch(self, request, pk: int):
+        ticket, data = ticket_selectors.ticket_get_for_agent(pk=pk), self.body()
+        forms = {
+            "priority": lambda: PriorityForm(data),
+            "team": lambda: TeamForm(data),
+            "assignee": lambda: AssignForm(data, agents=account_selectors.agents_list),
+            "status": lambda: StatusForm(data),
+        }
+        unknown = {name: [_("This cannot be changed here.")] for name in data if name not in forms}
+        if unknown:
+            raise exceptions.ValidationError({"__reason__": str(_("Some fields are not valid.")), **unknown})
+        changes, errors = {}, {}
+        for name in data:
+            form = forms[name]()
+            if form.is_valid():
+                changes[name] = form.cleaned_data[name]
+            else:
+                errors.update({field: list(messages) for field, messages in form.errors.items()})
+        if errors:
+            raise exceptions.ValidationError({"__reason__": str(_("Some fields are not valid.")), **errors})
+        if_match = request.headers.get("If-Match")
+        try:
+            ticket = services.ticket_change(
+                ticket=ticket,
+                by=request.user,
+                if_match=[tag.strip().removeprefix("W/") for tag in if_match.split(",")]
+                if if_match
+                else None,
+                **changes,
+            )
+        except services.StaleWriteError:
+            raise PreconditionFailed from None
+        except TicketError as exc:
+            raise Conflict(str(exc)) from None
+        return self.ticket_response(ticket)
+
+
+class TicketClaim(TicketView):
+    access = Access.AGENT
+
+    @extend_schema(
+        operation_id="ticket_claim",
+        summary="Take an unassigned ticket (staff)",
+        request=None,
+        responses={200: TICKET, **CONFLICT, **_errors(401, 403, 404, 429)},
+    )
+    def post(self, request, pk: int):
+        ticket = ticket_selectors.ticket_get_for_agent(pk=pk)
+        try:
+            ticket = ticket_services.ticket_claim(ticket=ticket, agent=request.user)
+        except TicketError as exc:
+            raise Conflict(str(exc)) from None
+        return self.ticket_response(ticket)
+
+
+class TicketMessages(ApiView):
+    """The conversation: public replies; internal notes for staff only."""
+
+    def ticket_and_side(self, pk: int):
+        if self.customer_side():
+            return ticket_selectors.ticket_get_for_customer(customer=self.request.user, pk=pk), True
+        return ticket_selectors.ticket_get_for_agent(pk=pk), False
+
+    @extend_schema(
+        operation_id="ticket_messages_list",
+        summary="A ticket's conversation",
+        description="Oldest first. Customers see the public replies; staff also the internal notes.",
+        responses={
+            200: _paginated(MessageDoc(many=True), "PaginatedMessageList"),
+            **_errors(401, 403, 404, 429),
+        },
+    )
+    def get(self, request, pk: int):
+        ticket, customer_side = self.ticket_and_side(pk)
+        if customer_side:
+            messages = ticket_selectors.ticket_conversation_for_customer(ticket=ticket)
+            return self.paginate(messages, MessageForCustomer, ("created_at", "pk"))
+        messages = ticket_selectors.ticket_conversation_for_agent(ticket=ticket)
+        return self.paginate(messages, MessageForStaff, ("created_at", "pk"))
+
+    @extend_schema(
+        operation_id="ticket_message_create",
+        summary="Reply, or add an internal note (staff)",
+        request=MessageInput,
+        responses={201: MessageDoc, **CONFLICT, **_errors(400, 401, 403, 404, 429)},
+    )
+    def post(self, request, pk: int):
+        ticket, customer_side = self.ticket_and_side(pk)
+        data = self.body()
+        reply, internal = ReplyForm(data), InternalForm(data)
+        if not reply.is_valid():
+            raise form_invalid(reply)
+        if not internal.is_valid():
+            raise form_invalid(internal)
+        is_internal = internal.cleaned_data["internal"]
+        if is_internal and customer_side:
+            raise exceptions.PermissionDenied(_("Customers cannot add internal notes."))
+        try:
+            with transaction.atomic():
+                message = ticket_services.ticket_reply(
+                    ticket=ticket, author=request.user, body=reply.cleaned_data["body"], internal=is_internal
+                )
+        except TicketError as exc:
+            raise Conflict(str(exc)) from None
+        serializer = MessageForCustomer if customer_side else MessageForStaff
+        return Response(
+            serializer(message, context={"request": request}).data, status=status.HTTP_201_CREATED
+        )
+
+
+class ServiceList(ApiView):
+    @extend_schema(
+        operation_id="services_list",
+        summary="The catalog",
+        responses={200: ServiceSerializer(many=True), **_errors(401, 429)},
+    )
+    def get(self, request):
+        catalog = ticket_selectors.service_list_for_catalog()
+        return Response(ServiceSerializer(catalog, many=True).data)
+
+
+class NotificationList(ApiView):
+    @extend_schema(
+        operation_id="notifications_list",
+        summary="Your notifications",
+        description="Newest first: what the bell shows.",
+        responses={
+            200: _paginated(NotificationSerializer(many=True), "PaginatedNotificationList"),
+            **_errors(401, 429),
+        },
+    )
+    def get(self, request):
+        notifications = notification_selectors.notification_list_for(recipient=request.user)
+        return self.paginate(notifications, NotificationSerializer, ("-created_at", "-pk"))
+
+
+class NotFound(ApiView):
+    """Any other address under /api/v1/: a 404 in the API's error shape, not the site's HTML page."""
+
+    access = Access.PUBLIC
+    public_reason = "answers only that there is nothing at this address"
+    authentication_classes = []
+    throttle_classes = []
+    schema = None
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        raise exceptions.NotFound
+
+    def get(self, request, *args, **kwargs):
+        raise exceptions.NotFound
+
+    post = put = patch = delete = get

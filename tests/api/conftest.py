@@ -1,0 +1,69 @@
+"""Clients of the API as each role, each with a personal token made by the real service."""
+
+import pytest
+from django.test import Client
+
+from api import services
+
+from ..accounts.factories import AgentFactory, CustomerFactory, ManagerFactory
+
+
+class ApiClient:
+    """A Django test client that sends `Authorization: Bearer <token>` and JSON bodies."""
+
+    def __init__(self, user=None, *, token: str | None = None) -> None:
+        self.user = user
+        self.token = token or (services.api_token_create(user=user, name="tests").secret if user else None)
+        self.client = Client()
+
+    def _headers(self, headers: dict | None) -> dict:
+        auth = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+        return {**auth, **(headers or {})}
+
+    def get(self, url: str, data: dict | None = None, headers: dict | None = None):
+        return self.client.get(url, data, headers=self._headers(headers))
+
+    def post(self, url: str, data: dict | None = None, headers: dict | None = None):
+        return self.client.post(
+            url, data or {}, content_type="application/json", headers=self._headers(headers)
+        )
+
+    def patch(self, url: str, data: dict | None = None, headers: dict | None = None):
+        return self.client.patch(
+            url, data or {}, content_type="application/json", headers=self._headers(headers)
+        )
+
+    def request(self, method: str, url: str, data: dict | None = None):
+        if method == "GET":
+            return self.get(url)
+        return getattr(self.client, method.lower())(
+            url, data or {}, content_type="application/json", headers=self._headers(None)
+        )
+
+
+@pytest.fixture
+def api_customer(customer) -> ApiClient:
+    return ApiClient(customer)
+
+
+@pytest.fixture
+def api_other_customer(db) -> ApiClient:
+    return ApiClient(CustomerFactory())
+
+
+@pytest.fixture
+def api_agent(agent) -> ApiClient:
+    return ApiClient(agent)
+
+
+@pytest.fixture
+def api_manager(manager) -> ApiClient:
+    return ApiClient(manager)
+
+
+@pytest.fixture
+def api_anonymous() -> ApiClient:
+    return ApiClient()
+
+
+__all__ = ["AgentFactory", "ApiClient", "CustomerFactory", "ManagerFactory"]
