@@ -2,15 +2,8 @@
 
 import hashlib
 import logging
-import os
-import random
 import re
-import signal
 import smtplib
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from email.utils import parseaddr
 
@@ -19,7 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.base import BaseEmailBackend
-from django.db import DatabaseError, transaction
+from django.db import transaction
 from django.db.models import Q, Value
 from django.db.models.functions import Coalesce
 from django.template import TemplateDoesNotExist
@@ -29,7 +22,7 @@ from django.utils.crypto import constant_time_compare, salted_hmac
 
 from accounts import selectors as account_selectors
 
-from . import publisher
+from . import outbox, publisher
 from .models import Notification, OutboundEmail
 
 logger = logging.getLogger(__name__)
@@ -255,29 +248,9 @@ def outbound_email_deliver(
 
 
 def outbound_email_relay(*, now: datetime | None = None) -> int:
-    """Hand the broker every pending e-mail that is due (see OutboundEmailQuerySet.due_for_relay);
-    returns how many. Batch after batch, for at most OUTBOX_RELAY_SECONDS.
-
-    Rows locked by another relay are skipped, so overlapping runs never publish a row twice.
-    """
-    now = now or timezone.now()
-    deadline = time.monotonic() + settings.OUTBOX_RELAY_SECONDS
-    relayed = 0
-    while time.monotonic() < deadline:
-        with transaction.atomic():
-            due = list(
-                OutboundEmail.objects.due_for_relay(now)
-                .order_by("created_at")
-                .select_for_update(skip_locked=True)
-                .values_list("pk", flat=True)[: settings.OUTBOX_RELAY_BATCH_SIZE]
-            )
-            # The broker down: the ids not published wait for the next run.
-            published = publisher.emails_publish_now(due)
-            OutboundEmail.objects.filter(pk__in=published).update(enqueued_at=now, claimed_until=None)
-        relayed += len(published)
-        if len(due) < settings.OUTBOX_RELAY_BATCH_SIZE or len(published) < len(due):
-            break
-    return relayed
+    """Hand the broker every pending e-mail that is due (see OutboxQuerySet.due_for_relay);
+    returns how many (outbox.relay: batch after batch, skipping rows another relay holds)."""
+    return outbox.relay(OutboundEmail, publisher.emails_publish_now, now=now or timezone.now())
 
 
 @transaction.atomic
@@ -363,32 +336,7 @@ def _domain() -> str:
     return parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2] or "localhost"
 
 
-# What stops a delivery task from outside: SIGTERM (the worker shutting down: a deploy, `docker
-# stop`) and the soft time limit (billiard's SIGUSR1).
-_STOP_SIGNALS = (signal.SIGTERM, signal.SIGUSR1)
-
-
-@contextmanager
-def _stop_signals_held() -> Iterator[None]:
-    """Hold SIGTERM and the soft time limit while one e-mail is sent and committed, and act on them
-    just after. Acted on in the middle, they rolled the row back after the mail server had accepted
-    the e-mail, which then went again (bench/faults/worker_kill: a copy per pool process at each
-    SIGTERM). Only a process's main thread can hold signals (a pool process runs its tasks there);
-    elsewhere nothing changes. SIGKILL cannot be held: that gap remains."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
-    held: list[int] = []
-    previous = {
-        number: signal.signal(number, lambda number, _frame: held.append(number)) for number in _STOP_SIGNALS
-    }
-    try:
-        yield
-    finally:
-        for number, handler in previous.items():
-            signal.signal(number, handler)
-        for number in dict.fromkeys(held):
-            os.kill(os.getpid(), number)  # delivered again, to the handler it was meant for
+_stop_signals_held = outbox.stop_signals_held
 
 
 def _close_quietly(mail_connection: BaseEmailBackend) -> None:
@@ -399,18 +347,17 @@ def _close_quietly(mail_connection: BaseEmailBackend) -> None:
 
 
 def _record_failure(message: OutboundEmail, exc: Exception) -> float | None:
-    now = timezone.now()
-    message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-    if message.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-        message.status = OutboundEmail.Status.DEAD
-        message.dead_at = now
-        retry_in = None
+    retry_in = outbox.failure_record(
+        message,
+        f"{type(exc).__name__}: {exc}",
+        now=timezone.now(),
+        max_attempts=settings.OUTBOX_MAX_ATTEMPTS,
+        base=settings.OUTBOX_RETRY_BASE_SECONDS,
+        cap=settings.OUTBOX_RETRY_MAX_SECONDS,
+    )
+    if retry_in is None:
         logger.error("E-mail %s is a dead letter after %s attempts: %s", message.pk, message.attempts, exc)
     else:
-        retry_in = _backoff_seconds(message.attempts)
-        # The relay publishes the retry when it is due.
-        message.next_attempt_at = now + timedelta(seconds=retry_in)
-        message.enqueued_at = None
         logger.warning(
             "E-mail %s failed (attempt %s), retrying in %.0fs: %s",
             message.pk,
@@ -418,48 +365,18 @@ def _record_failure(message: OutboundEmail, exc: Exception) -> float | None:
             retry_in,
             exc,
         )
-    message.save(
-        update_fields=[
-            "attempts",
-            "last_error",
-            "status",
-            "sent_at",
-            "dead_at",
-            "enqueued_at",
-            "next_attempt_at",
-        ]
-    )
+    message.save(update_fields=outbox.FAILURE_FIELDS)
     return retry_in
-
-
-def _backoff_seconds(attempts: int) -> float:
-    """Exponential backoff with jitter, so failed e-mails do not all retry in the same second."""
-    ceiling = min(settings.OUTBOX_RETRY_MAX_SECONDS, settings.OUTBOX_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
-    return random.uniform(ceiling / 2, ceiling)
 
 
 def _claim(message_ids: list[int], now: datetime) -> list[int]:
     """Mark these e-mails as this task's until OUTBOX_CLAIM_SECONDS from now; returns the ones
     that are pending and due, in the order given."""
-    claimable = OutboundEmail.objects.pending().filter(
-        Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now), pk__in=message_ids
-    )
-    claimed = set(claimable.values_list("pk", flat=True))
-    OutboundEmail.objects.filter(pk__in=claimed).update(
-        claimed_until=now + timedelta(seconds=settings.OUTBOX_CLAIM_SECONDS)
-    )
-    return [message_id for message_id in message_ids if message_id in claimed]
+    return outbox.claim(OutboundEmail, message_ids, now)
 
 
 def _hand_back(message_ids: list[int], *, not_before: datetime) -> None:
-    """Give these e-mails back to the relay, to publish from `not_before` on. Best effort: if the
-    database cannot be written, their claim runs out and the relay takes them then."""
-    try:
-        OutboundEmail.objects.pending().filter(pk__in=message_ids).update(
-            enqueued_at=None, claimed_until=None, next_attempt_at=not_before
-        )
-    except DatabaseError:
-        logger.warning("E-mails %s not handed back; their claim will run out.", message_ids, exc_info=True)
+    outbox.hand_back(OutboundEmail, message_ids, not_before=not_before)
 
 
 MAIL_SERVER_CACHE_KEY = "outbox:mail-server-down"

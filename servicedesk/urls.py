@@ -15,5 +15,6 @@ urlpatterns = [
     path("", include("inbound.urls")),
     path("api/v1/", include("api.urls")),
     path("", include("api.urls_pages")),
+    path("", include("webhooks.urls")),
     path("admin/", admin.site.urls),
 ]

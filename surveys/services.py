@@ -17,7 +17,7 @@ from tickets.models import ProcessImprovement, Ticket, TicketEvent
 from .exceptions import SurveyAlreadyAnswered, SurveyClosed, SurveyError
 from .figures import report_card
 from .models import POOR_GRADES, Grade, RecoveryCase, RecoveryEvent, Survey
-from .signals import survey_answered
+from .signals import recovery_case_opened, survey_answered
 from .tokens import survey_token_make
 
 INVITE_TASK = "surveys.tasks.survey_invite_send_task"
@@ -207,6 +207,7 @@ def recovery_case_open(
             note=case.get_reason_display(),
             created_at=now,
         )
+        recovery_case_opened.send(sender=RecoveryCase, case=case)
         notify_managers(
             key=_recovery_opened_key(case),
             template="surveys/recovery_opened",

@@ -6,3 +6,8 @@ ticket_resolved = Signal()
 # Sent inside the redirecting transaction with `ticket` (its root cause recorded); the customers
 # app listens, to notice customers who keep going around a process.
 ticket_redirected = Signal()
+
+# Sent inside the changing transaction whenever a change is recorded in a ticket's history, with
+# `ticket` (as changed, perhaps not yet saved) and `event` (the TicketEvent); the webhooks app
+# listens, to tell the endpoints that asked.
+ticket_event_recorded = Signal()

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "surveys",
     "reports",
     "api",
+    "webhooks",
 ]
 
 MIDDLEWARE = [
@@ -298,6 +299,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.outbound_email_relay_task",
         "schedule": timedelta(seconds=15),
     },
+    # Webhook deliveries that are due (a retry), lost or never enqueued: the same relay, over
+    # their table (notifications.outbox.relay).
+    "webhooks-relay": {
+        "task": "webhooks.tasks.webhook_relay_task",
+        "schedule": timedelta(seconds=15),
+    },
     # The IMAP mailbox, when one is configured (INBOUND_IMAP_HOST); a poll that waited in the
     # queue for most of a minute is dropped, the next one is on its way.
     "inbound-imap-poll": {
@@ -441,6 +448,20 @@ OUTBOX_RELAY_SECONDS = 10
 OUTBOX_DELIVERY_CHUNK = 50
 # The developer mailbox at /dev/mail/ (local mode only).
 DEV_MAILBOX_ENABLED = False
+
+# --- Webhooks (docs/configuration.md § Webhooks) -------------------------------------------
+# Hosts an endpoint's URL may name: exact names, or *.example.com for the names under it. Empty:
+# any host. Either way, never an internal address (below).
+WEBHOOK_ALLOWED_HOSTS = env.list("WEBHOOK_ALLOWED_HOSTS", default=[])
+# True lets endpoints resolve to loopback, private, link-local or other internal addresses (a
+# receiver on the desk's own network). Off, such an address is refused at save and at delivery.
+WEBHOOK_ALLOW_PRIVATE = env.bool("WEBHOOK_ALLOW_PRIVATE", default=False)
+# Seconds to connect, and for each read of the answer; a slower endpoint is retried later.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5)
+# Attempts before a delivery is a dead letter; retry n waits about BASE * 2**(n-1) s, with
+# jitter, capped at OUTBOX_RETRY_MAX_SECONDS (15 minutes).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 
 # --- Tickets -------------------------------------------------------------------------------
 # A customer may reopen a resolved request for this many days; after that they submit a new one.

@@ -24,7 +24,7 @@ from .. import selectors, sla
 from ..attachments import content_type_for, display_name
 from ..exceptions import TicketStateError
 from ..models import SEARCH_CONFIG, Attachment, Ticket, TicketCC, TicketEvent, TicketMessage
-from ..signals import ticket_resolved
+from ..signals import ticket_event_recorded, ticket_resolved
 from . import schedules
 
 
@@ -59,8 +59,9 @@ def event(
     note: str = "",
     now: datetime,
 ) -> TicketEvent:
-    """Record a change in the ticket's history. `actor` None: the service desk itself."""
-    return TicketEvent.objects.create(
+    """Record a change in the ticket's history, and announce it (`ticket_event_recorded`).
+    `actor` None: the service desk itself."""
+    recorded = TicketEvent.objects.create(
         ticket=ticket,
         actor=actor,
         kind=kind,
@@ -69,6 +70,8 @@ def event(
         note=note,
         created_at=now,
     )
+    ticket_event_recorded.send(sender=Ticket, ticket=ticket, event=recorded)
+    return recorded
 
 
 def message_add(
