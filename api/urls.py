@@ -1,6 +1,6 @@
 """The REST API, under /api/v1/ (namespace `api`)."""
 
-from django.urls import path
+from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from accounts.permissions import public
@@ -33,5 +33,6 @@ urlpatterns = [
         name="docs",
     ),
     # Last: any other address answers a 404 in the API's error shape.
-    path("<path:rest>", views.NotFound.as_view(), name="not_found"),
+    # Any other address, even one with a newline in it (which <path:> does not match).
+    re_path(r"^(?P<rest>[\s\S]*)$", views.NotFound.as_view(), name="not_found"),
 ]

@@ -141,6 +141,16 @@ def test_a_ticket_you_may_not_see_is_a_404_with_the_error_shape(api_other_custom
     assert answer.json() == {"error": {"status": 404, "reason": "Not found, or not yours to see."}}
 
 
+@pytest.mark.parametrize("path", ["/api/v1/tickets/a\nb/", "/api/v1/tickets/1\n/messages/", "/api/v1/no/"])
+def test_an_address_that_is_no_endpoint_is_a_json_404_even_with_a_newline(api_customer, path):
+    """Schemathesis sent an id with a newline in it, which <path:> does not match: the site's HTML
+    404 came back instead of the API's."""
+    answer = api_customer.get(path)
+
+    assert answer.status_code == 404 and answer["Content-Type"] == "application/json"
+    assert answer.json()["error"]["status"] == 404
+
+
 # --- Creating ---------------------------------------------------------------------------------
 
 
