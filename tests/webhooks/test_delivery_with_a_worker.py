@@ -156,7 +156,8 @@ def test_the_test_send_goes_through_the_outbox(celery_worker, receiver, endpoint
     with transaction.atomic():
         services.endpoint_test_send(endpoint=endpoint, by=manager)
 
-    wait_until(lambda: len(receiver.requests) == 1, message="the test event")
+    # The receiver has the request before the worker commits the row as sent: wait for both.
+    wait_until(lambda: _sent(WebhookDelivery.objects.get()), message="the test event marked sent")
+    assert len(receiver.requests) == 1
     payload = Webhook(endpoint.secret).verify(receiver.requests[0].body, receiver.requests[0].headers)
     assert payload["type"] == "webhook.test"
-    assert WebhookDelivery.objects.get().status == WebhookDelivery.Status.SENT
