@@ -1,5 +1,6 @@
 from datetime import datetime
 
+from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
@@ -23,6 +24,15 @@ def turned_away_by_process(prefix: str = "") -> Q:
     """The tickets whose customer a process turned away, as a condition on tickets (or, with
     `prefix`, e.g. "citing_tickets__", on a relation to them)."""
     return Q(**{f"{prefix}cited_process__isnull": False, f"{prefix}root_cause__in": TURNED_AWAY_ROOT_CAUSES})
+
+
+def on_customers_side(user, prefix: str = "") -> Q:
+    """The tickets on this person's side of the desk: their own and those they are copied on, as
+    a condition on tickets (or, with `prefix`, e.g. "ticket__", on a relation to them)."""
+    copied = models.Exists(
+        apps.get_model("tickets", "TicketCC").objects.filter(ticket=models.OuterRef(f"{prefix}pk"), user=user)
+    )
+    return Q(**{f"{prefix}customer": user}) | Q(copied)
 
 
 class TicketQuerySet(models.QuerySet):

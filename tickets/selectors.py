@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery
 from django.db import connection
-from django.db.models import Case, Count, Exists, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Case, Count, Q, QuerySet, Value, When
 from django.http import Http404
 
 from accounts.models import User
@@ -31,7 +31,7 @@ from .models import (
     TicketEvent,
     TicketMessage,
 )
-from .querysets import sla_due_before, turned_away_by_process
+from .querysets import on_customers_side, sla_due_before, turned_away_by_process
 
 # Used until someone sets up a calendar or policies in the admin (seed_demo does): a working
 # week of Monday to Friday, 09:00 to 17:30, and these targets in business minutes.
@@ -156,9 +156,8 @@ def ticket_list_copied_to(*, user: User) -> QuerySet[Ticket]:
 def ticket_list_for_customer_side(*, user: User) -> QuerySet[Ticket]:
     """Every request on this person's side, newest first: their own and those they are copied on
     (the API's list; the portal shows the two apart)."""
-    copied = TicketCC.objects.filter(ticket=OuterRef("pk"), user=user)
     return (
-        Ticket.objects.filter(Q(customer=user) | Q(Exists(copied)))
+        Ticket.objects.filter(on_customers_side(user))
         .select_related("service", "assignee")
         .defer("description", "search_document")
     )
@@ -167,10 +166,9 @@ def ticket_list_for_customer_side(*, user: User) -> QuerySet[Ticket]:
 def ticket_get_for_customer(*, customer: User, pk: int) -> Ticket:
     """A ticket on the customer's side: their own, or one they are copied on (`viewer_is_customer`
     says which); anyone else's is a 404, as if it did not exist."""
-    copied = TicketCC.objects.filter(ticket=OuterRef("pk"), user=customer)
     try:
         ticket = (
-            Ticket.objects.filter(Q(customer=customer) | Q(Exists(copied)))
+            Ticket.objects.filter(on_customers_side(customer))
             .select_related("service", "assignee", "customer")
             .defer("search_document")
             .get(pk=pk)
@@ -210,8 +208,7 @@ def attachment_get_for_user(*, user: User, pk: int) -> Attachment:
     never one on an internal note. Anything else is a 404."""
     attachments = Attachment.objects.select_related("ticket", "message")
     if not works_tickets(user):
-        copied = TicketCC.objects.filter(ticket=OuterRef("ticket"), user=user)
-        attachments = attachments.filter(Q(ticket__customer=user) | Q(Exists(copied))).exclude(
+        attachments = attachments.filter(on_customers_side(user, prefix="ticket__")).exclude(
             message__is_internal=True
         )
     try:

@@ -1,6 +1,8 @@
 """The desk's changes, heard from the tickets and surveys apps' signals, queued as webhook events
 in the transaction of the change (services.event_publish)."""
 
+from functools import partial
+
 from surveys.models import RecoveryCase, Survey
 from surveys.signals import recovery_case_opened, survey_answered
 from tickets.models import Ticket, TicketEvent
@@ -28,11 +30,12 @@ def ticket_event(sender, ticket: Ticket, event: TicketEvent, **kwargs) -> None:
     if event_type is None:
         return
     if event_type == events.TICKET_STATUS_CHANGED:
-        data = events.status_change_data(ticket, old_label=event.old_value)
+        data = partial(events.status_change_data, ticket, old_label=event.old_value)
     elif event_type in (events.TICKET_SLA_WARNING, events.TICKET_SLA_BREACHED):
-        data = events.sla_data(ticket)
+        data = partial(events.sla_data, ticket)
     else:
-        data = events.ticket_data(ticket)
+        data = partial(events.ticket_data, ticket)
+    # Built only if an endpoint listens: its service, team and assignee cost a query each.
     services.event_publish(
         event_type=event_type, data=data, occasion=f"ticket-event:{event.pk}", now=event.created_at
     )
@@ -41,7 +44,7 @@ def ticket_event(sender, ticket: Ticket, event: TicketEvent, **kwargs) -> None:
 def survey_answer(sender, survey: Survey, **kwargs) -> None:
     services.event_publish(
         event_type=events.SURVEY_ANSWERED,
-        data=events.survey_data(survey),
+        data=partial(events.survey_data, survey),
         occasion=f"survey-answered:{survey.pk}",
         now=survey.answered_at,
     )
@@ -50,7 +53,7 @@ def survey_answer(sender, survey: Survey, **kwargs) -> None:
 def recovery_opened(sender, case: RecoveryCase, **kwargs) -> None:
     services.event_publish(
         event_type=events.RECOVERY_OPENED,
-        data=events.recovery_data(case),
+        data=partial(events.recovery_data, case),
         occasion=f"recovery-opened:{case.pk}",
         now=case.opened_at,
     )

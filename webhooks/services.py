@@ -14,6 +14,7 @@ import secrets
 import socket
 import ssl
 import time
+from collections.abc import Callable
 from datetime import datetime
 
 from celery.exceptions import SoftTimeLimitExceeded
@@ -100,10 +101,13 @@ def endpoint_test_send(
 # --- Events -------------------------------------------------------------------------------
 
 
-def event_publish(*, event_type: str, data: dict, occasion: str, now: datetime | None = None) -> int:
+def event_publish(
+    *, event_type: str, data: dict | Callable[[], dict], occasion: str, now: datetime | None = None
+) -> int:
     """Queue this event for every active endpoint that listens to it, in the caller's transaction;
     returns how many deliveries were written. `occasion` names it (e.g. "ticket-event:42"): the
-    event id derives from it, so publishing it again writes nothing new."""
+    event id derives from it, so publishing it again writes nothing new. `data` may be a function
+    that builds it: every ticket change announces an event, and most have no listener."""
     endpoints = [
         endpoint
         for endpoint in WebhookEndpoint.objects.filter(is_active=True)
@@ -111,6 +115,8 @@ def event_publish(*, event_type: str, data: dict, occasion: str, now: datetime |
     ]
     if not endpoints:
         return 0
+    if callable(data):
+        data = data()
     event_id = _event_id(occasion)
     deliveries = _deliveries_create(endpoints, event_id=event_id, event_type=event_type, data=data, now=now)
     return len(deliveries)

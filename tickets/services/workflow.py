@@ -96,8 +96,9 @@ def ticket_reply(
     now = now or timezone.now()
     ticket = lock(ticket.pk)
     from_customer = author.pk == ticket.customer_id
-    from_cc = not from_customer and not works_tickets(author) and ticket.ccs.filter(user=author).exists()
-    if not (from_customer or from_cc or works_tickets(author)):
+    from_it = not from_customer and works_tickets(author)
+    from_cc = not (from_customer or from_it) and ticket.ccs.filter(user=author).exists()
+    if not (from_customer or from_cc or from_it):
         raise TicketStateError(_("Only the person who asked, the people copied, or IT can reply here."))
     requester_side = from_customer or from_cc
     if requester_side and internal:
