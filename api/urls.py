@@ -6,7 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.permissions import public
 
-from . import views
+from .views import catalog, notifications, tickets
+from .views.base import NotFound
 
 app_name = "api"
 
@@ -21,12 +22,12 @@ class AnyPathConverter(PathConverter):
 register_converter(AnyPathConverter, "any_path")
 
 urlpatterns = [
-    path("tickets/", views.TicketList.as_view(), name="tickets"),
-    path("tickets/<int:pk>/", views.TicketDetail.as_view(), name="ticket"),
-    path("tickets/<int:pk>/claim/", views.TicketClaim.as_view(), name="ticket_claim"),
-    path("tickets/<int:pk>/messages/", views.TicketMessages.as_view(), name="ticket_messages"),
-    path("services/", views.ServiceList.as_view(), name="services"),
-    path("notifications/", views.NotificationList.as_view(), name="notifications"),
+    path("tickets/", tickets.TicketList.as_view(), name="tickets"),
+    path("tickets/<int:pk>/", tickets.TicketDetail.as_view(), name="ticket"),
+    path("tickets/<int:pk>/claim/", tickets.TicketClaim.as_view(), name="ticket_claim"),
+    path("tickets/<int:pk>/messages/", tickets.TicketMessages.as_view(), name="ticket_messages"),
+    path("services/", catalog.ServiceList.as_view(), name="services"),
+    path("notifications/", notifications.NotificationList.as_view(), name="notifications"),
     path(
         "schema/",
         public("the API's description: what it offers, no data")(
@@ -44,5 +45,5 @@ urlpatterns = [
         name="docs",
     ),
     # Last: any other address answers a 404 in the API's error shape.
-    path("<any_path:rest>", views.NotFound.as_view(), name="not_found"),
+    path("<any_path:rest>", NotFound.as_view(), name="not_found"),
 ]

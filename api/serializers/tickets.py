@@ -6,54 +6,14 @@ no internal notes: tests/api assert that none of them ever reaches a customer.
 """
 
 from django.urls import reverse
-from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from customers.models import CustomerCategory
-from notifications.models import Notification
-from tickets.models import Attachment, Service, Ticket, TicketMessage
+from tickets.models import Attachment, Ticket, TicketMessage
 
-
-class ErrorBody(serializers.Serializer):
-    status = serializers.IntegerField()
-    reason = serializers.CharField()
-    fields = serializers.DictField(child=serializers.ListField(child=serializers.CharField()), required=False)
-
-
-class Error(serializers.Serializer):
-    """Every error: `{"error": {"status", "reason", "fields"?}}`."""
-
-    error = ErrorBody()
-
-
-class Person(serializers.Serializer):
-    id = serializers.IntegerField(source="pk")
-    name = serializers.CharField(source="display_name")
-
-
-class ServiceRef(serializers.ModelSerializer):
-    class Meta:
-        model = Service
-        fields = ["id", "slug", "name"]
-
-
-class ServiceSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Service
-        fields = [
-            "id",
-            "slug",
-            "name",
-            "summary",
-            "description",
-            "provided_by_it",
-            "owning_department",
-            "process_steps",
-            "form_url",
-            "contact_name",
-            "contact_phone",
-            "contact_email",
-        ]
+from .catalog import ServiceRef
+from .common import Person
 
 
 class TicketForCustomer(serializers.ModelSerializer):
@@ -202,20 +162,6 @@ class MessageDoc(MessageForCustomer):
         fields = [*MessageForCustomer.Meta.fields, "internal"]
         read_only_fields = MessageForCustomer.Meta.fields
         ref_name = "Message"
-
-
-def either_side(name: str, customer, staff, *, many: bool = False) -> PolymorphicProxySerializer:
-    """A ticket as the schema documents it: the customer's side, or staff's (one or the other)."""
-    return PolymorphicProxySerializer(
-        component_name=name, serializers=[customer, staff], resource_type_field_name=None, many=many
-    )
-
-
-class NotificationSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Notification
-        fields = ["id", "text", "url", "created_at", "read_at", "done_at"]
-        read_only_fields = fields
 
 
 # --- What the API accepts (documentation: the forms named in each view validate) ---------------

@@ -1,24 +1,16 @@
-"""The REST API (/api/v1/): thin views over the same selectors and services as the pages.
-
-Each view names who may call it (`access`, or `access_by_method`), checked by
-permissions.HasAccess before anything else. What a user may see is then the selectors' answer,
-exactly as on the pages: a ticket they may not see is a 404.
-"""
+"""Tickets and their conversation."""
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, inline_serializer
-from rest_framework import exceptions, serializers, status
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import exceptions, status
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from accounts import selectors as account_selectors
 from accounts.permissions import Access
-from accounts.roles import ROLE_DEFINING_PERMISSION, Role, works_tickets
 from core.params import id_param
-from notifications import selectors as notification_selectors
 from tickets import selectors as ticket_selectors
 from tickets import services as ticket_services
 from tickets.exceptions import TicketError
@@ -32,37 +24,24 @@ from tickets.forms import (
     TicketSubmitForm,
 )
 
-from . import selectors, services
-from .errors import Conflict, PreconditionFailed, Unprocessable, form_invalid
-from .forms import InternalForm, StatusForm
-from .pagination import Cursor
-from .serializers import (
-    Error,
+from .. import selectors, services
+from ..errors import Conflict, PreconditionFailed, Unprocessable, form_invalid
+from ..forms import InternalForm, StatusForm
+from ..serializers.common import Error, either_side
+from ..serializers.tickets import (
     MessageDoc,
     MessageForCustomer,
     MessageForStaff,
     MessageInput,
-    NotificationSerializer,
-    ServiceSerializer,
     TicketChangeInput,
     TicketCreateInput,
     TicketDetailForCustomer,
     TicketDetailForStaff,
     TicketForCustomer,
     TicketForStaff,
-    either_side,
 )
+from .base import CONFLICT, ApiView, error_responses, paginated_schema
 
-ERRORS = {
-    400: OpenApiResponse(Error, description="Invalid fields (`fields` names them)."),
-    401: OpenApiResponse(
-        Error, description="No credentials, or a token that is not valid, revoked or expired."
-    ),
-    403: OpenApiResponse(Error, description="Your role may not do this (`reason` says why)."),
-    404: OpenApiResponse(Error, description="Not there, or not yours to see."),
-    429: OpenApiResponse(Error, description="Too many requests: wait `Retry-After` seconds."),
-}
-CONFLICT = {409: OpenApiResponse(Error, description="The ticket's state refuses the change (`reason`).")}
 TICKET = either_side("Ticket", TicketDetailForCustomer, TicketDetailForStaff)
 TICKET_ROWS = either_side("TicketRow", TicketForCustomer, TicketForStaff, many=True)
 IDEMPOTENCY_KEY = OpenApiParameter(
@@ -78,60 +57,6 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="The ETag you read: if the ticket has changed since, the change is refused (412).",
 )
-
-
-def _errors(*codes: int) -> dict:
-    return {code: ERRORS[code] for code in codes}
-
-
-class ApiView(APIView):
-    access: Access = Access.SIGNED_IN
-    public_reason = ""  # with Access.PUBLIC: what protects the view instead, as @public says
-    access_by_method: dict[str, Access] = {}
-
-    @classmethod
-    def as_view(cls, **initkwargs):
-        view = super().as_view(**initkwargs)
-        view.access = cls.access  # what tests/accounts/test_view_access.py reads for every URL
-        if cls.access is Access.PUBLIC:
-            view.public_reason = cls.public_reason
-        return view
-
-    def body(self):
-        """The request's fields: a JSON object (or a form); anything else is a 400."""
-        data = self.request.data
-        if not hasattr(data, "get"):
-            raise exceptions.ParseError(_("Send the fields as a JSON object."))
-        return data
-
-    def customer_side(self) -> bool:
-        """The caller is on the customer's side (a customer), not IT's; anyone with neither
-        role is refused here."""
-        user = self.request.user
-        if works_tickets(user):
-            return False
-        if user.has_perm(ROLE_DEFINING_PERMISSION[Role.CUSTOMER]):
-            return True
-        raise exceptions.PermissionDenied(_("Your account has no role yet: ask IT to give it one."))
-
-    def paginate(self, queryset, serializer_class, ordering) -> Response:
-        self.cursor_ordering = ordering
-        paginator = Cursor()
-        page = paginator.paginate_queryset(queryset, self.request, view=self)
-        data = serializer_class(page, many=True, context={"request": self.request}).data
-        return paginator.get_paginated_response(data)
-
-
-def _paginated(results: serializers.BaseSerializer, name: str):
-    """A cursor page of `results` (a many=True serializer), as the schema documents it."""
-    return inline_serializer(
-        name=name,
-        fields={
-            "next": serializers.URLField(allow_null=True, help_text="The next page, or null at the end."),
-            "previous": serializers.URLField(allow_null=True),
-            "results": results,
-        },
-    )
 
 
 class TicketView(ApiView):
@@ -162,7 +87,10 @@ class TicketList(TicketView):
             OpenApiParameter(name, OpenApiTypes.STR, OpenApiParameter.QUERY, required=False)
             for name in QueueFilterForm.base_fields
         ],
-        responses={200: _paginated(TICKET_ROWS, "PaginatedTicketList"), **_errors(401, 403, 429)},
+        responses={
+            200: paginated_schema(TICKET_ROWS, "PaginatedTicketList"),
+            **error_responses(401, 403, 429),
+        },
     )
     def get(self, request):
         if self.customer_side():
@@ -185,7 +113,7 @@ class TicketList(TicketView):
             201: TICKET,
             200: OpenApiResponse(TICKET, description="A replay of an Idempotency-Key."),
             422: OpenApiResponse(Error, description="The Idempotency-Key came with a different request."),
-            **_errors(400, 401, 403, 429),
+            **error_responses(400, 401, 403, 429),
         },
     )
     def post(self, request):
@@ -236,7 +164,7 @@ class TicketDetail(TicketView):
         operation_id="ticket_get",
         summary="One ticket",
         description="With an `ETag` header: send it back as `If-Match` when changing the ticket.",
-        responses={200: TICKET, **_errors(401, 403, 404, 429)},
+        responses={200: TICKET, **error_responses(401, 403, 404, 429)},
     )
     def get(self, request, pk: int):
         return self.ticket_response(self.get_ticket(pk))
@@ -253,7 +181,7 @@ class TicketDetail(TicketView):
             200: TICKET,
             412: OpenApiResponse(Error, description="The ticket changed since your If-Match."),
             **CONFLICT,
-            **_errors(400, 401, 403, 404, 429),
+            **error_responses(400, 401, 403, 404, 429),
         },
     )
     def patch(self, request, pk: int):
@@ -300,7 +228,7 @@ class TicketClaim(TicketView):
         operation_id="ticket_claim",
         summary="Take an unassigned ticket (staff)",
         request=None,
-        responses={200: TICKET, **CONFLICT, **_errors(401, 403, 404, 429)},
+        responses={200: TICKET, **CONFLICT, **error_responses(401, 403, 404, 429)},
     )
     def post(self, request, pk: int):
         ticket = ticket_selectors.ticket_get_for_agent(pk=pk)
@@ -324,8 +252,8 @@ class TicketMessages(ApiView):
         summary="A ticket's conversation",
         description="Oldest first. Customers see the public replies; staff also the internal notes.",
         responses={
-            200: _paginated(MessageDoc(many=True), "PaginatedMessageList"),
-            **_errors(401, 403, 404, 429),
+            200: paginated_schema(MessageDoc(many=True), "PaginatedMessageList"),
+            **error_responses(401, 403, 404, 429),
         },
     )
     def get(self, request, pk: int):
@@ -340,7 +268,7 @@ class TicketMessages(ApiView):
         operation_id="ticket_message_create",
         summary="Reply, or add an internal note (staff)",
         request=MessageInput,
-        responses={201: MessageDoc, **CONFLICT, **_errors(400, 401, 403, 404, 429)},
+        responses={201: MessageDoc, **CONFLICT, **error_responses(400, 401, 403, 404, 429)},
     )
     def post(self, request, pk: int):
         ticket, customer_side = self.ticket_and_side(pk)
@@ -364,47 +292,3 @@ class TicketMessages(ApiView):
         return Response(
             serializer(message, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
-
-
-class ServiceList(ApiView):
-    @extend_schema(
-        operation_id="services_list",
-        summary="The catalog",
-        responses={200: ServiceSerializer(many=True), **_errors(401, 429)},
-    )
-    def get(self, request):
-        catalog = ticket_selectors.service_list_for_catalog()
-        return Response(ServiceSerializer(catalog, many=True).data)
-
-
-class NotificationList(ApiView):
-    @extend_schema(
-        operation_id="notifications_list",
-        summary="Your notifications",
-        description="Newest first: what the bell shows.",
-        responses={
-            200: _paginated(NotificationSerializer(many=True), "PaginatedNotificationList"),
-            **_errors(401, 429),
-        },
-    )
-    def get(self, request):
-        notifications = notification_selectors.notification_list_for(recipient=request.user)
-        return self.paginate(notifications, NotificationSerializer, ("-created_at", "-pk"))
-
-
-class NotFound(ApiView):
-    """Any other address under /api/v1/: a 404 in the API's error shape, not the site's HTML page."""
-
-    access = Access.PUBLIC
-    public_reason = "answers only that there is nothing at this address"
-    authentication_classes = []
-    throttle_classes = []
-    schema = None
-
-    def http_method_not_allowed(self, request, *args, **kwargs):
-        raise exceptions.NotFound
-
-    def get(self, request, *args, **kwargs):
-        raise exceptions.NotFound
-
-    post = put = patch = delete = get

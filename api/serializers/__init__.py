@@ -1,0 +1,1 @@
+"""What the API answers with, one module per resource (and common.py for what they share)."""
