@@ -34,7 +34,7 @@ class Unprocessable(exceptions.APIException):
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = gettext_lazy(
-        "The ticket changed since you read it (If-Match no longer matches its ETag): read it again."
+        "It changed since you read it (If-Match no longer matches its ETag): read it again."
     )
     default_code = "precondition_failed"
 

@@ -1,7 +1,9 @@
 """Everything the api app reads: tokens, for their owner, for managers and for authentication."""
 
 import hashlib
+import json
 
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -37,7 +39,16 @@ def api_token_get(*, pk: int, user: User | None = None) -> ApiToken:
         raise Http404 from None
 
 
+def _etag(version: str) -> str:
+    return '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
+
+
 def ticket_etag(ticket) -> str:
     """The ticket's version as an ETag: any change moves its `updated_at`."""
-    version = f"{ticket.pk}:{ticket.updated_at.isoformat()}"
-    return '"' + hashlib.sha256(version.encode()).hexdigest()[:32] + '"'
+    return _etag(f"{ticket.pk}:{ticket.updated_at.isoformat()}")
+
+
+def representation_etag(data) -> str:
+    """The ETag of an object with no version of its own: a hash of what the caller was shown, so
+    any change to what they see changes it (compare it again, under a lock, before a write)."""
+    return _etag(json.dumps(data, sort_keys=True, cls=DjangoJSONEncoder))

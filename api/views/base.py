@@ -8,13 +8,14 @@ exactly as on the pages: an object they may not see is a 404.
 
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
-from rest_framework import exceptions, serializers
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.permissions import Access
 from accounts.roles import ROLE_DEFINING_PERMISSION, Role, works_tickets
 
+from .. import selectors
 from ..pagination import Cursor
 from ..serializers.common import Error
 
@@ -63,6 +64,17 @@ class ApiView(APIView):
         if user.has_perm(ROLE_DEFINING_PERMISSION[Role.CUSTOMER]):
             return True
         raise exceptions.PermissionDenied(_("Your account has no role yet: ask IT to give it one."))
+
+    def if_match(self) -> list[str] | None:
+        """The ETags of the request's If-Match header (weak ones compared as strong), or None."""
+        header = self.request.headers.get("If-Match")
+        if not header:
+            return None
+        return [tag.strip().removeprefix("W/") for tag in header.split(",")]
+
+    def object_response(self, data, *, etag: str | None = None, code: int = status.HTTP_200_OK) -> Response:
+        """One object, with its ETag: `etag` where the object has a version, else the hash of `data`."""
+        return Response(data, status=code, headers={"ETag": etag or selectors.representation_etag(data)})
 
     def paginate(self, queryset, serializer_class, ordering) -> Response:
         self.cursor_ordering = ordering

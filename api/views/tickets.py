@@ -70,7 +70,7 @@ class TicketView(ApiView):
             ticket = ticket_selectors.ticket_get_for_agent(pk=ticket.pk)
             serializer = TicketDetailForStaff
         data = serializer(ticket, context={"request": self.request}).data
-        return Response(data, status=code, headers={"ETag": selectors.ticket_etag(ticket)})
+        return self.object_response(data, etag=selectors.ticket_etag(ticket), code=code)
 
 
 class TicketList(TicketView):
@@ -204,15 +204,9 @@ class TicketDetail(TicketView):
                 errors.update({field: list(messages) for field, messages in form.errors.items()})
         if errors:
             raise exceptions.ValidationError({"__reason__": str(_("Some fields are not valid.")), **errors})
-        if_match = request.headers.get("If-Match")
         try:
             ticket = services.ticket_change(
-                ticket=ticket,
-                by=request.user,
-                if_match=[tag.strip().removeprefix("W/") for tag in if_match.split(",")]
-                if if_match
-                else None,
-                **changes,
+                ticket=ticket, by=request.user, if_match=self.if_match(), **changes
             )
         except services.StaleWriteError:
             raise PreconditionFailed from None
