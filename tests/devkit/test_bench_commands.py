@@ -44,6 +44,14 @@ def test_seed_bench_then_bench_prints_every_scenario():
         ),
         "agents' table: 90 days",
         "agent's own report card",
+        "api: ticket list (queue)",
+        "api: ticket list, filtered",
+        "api: ticket list, search",
+        "api: ticket list (customer)",
+        "api: ticket detail",
+        "api: ticket detail (customer)",
+        "api: conversation",
+        "api: submit a ticket",
     }
     for scenario in figures.values():
         assert scenario["median_ms"] > 0

@@ -2,9 +2,10 @@
 
 from devkit.bench.harness import Scenario
 
-from . import reports, tickets
+from . import api, reports, tickets
 
 
 def scenarios_all() -> list[Scenario]:
-    """The desk's and the portal's scenarios, then the dashboards' (the order they are printed in)."""
-    return [*tickets.bench_scenarios(), *reports.bench_scenarios()]
+    """The desk's and the portal's scenarios, the dashboards', then the API's (the order they are
+    printed in)."""
+    return [*tickets.bench_scenarios(), *reports.bench_scenarios(), *api.bench_scenarios()]
