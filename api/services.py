@@ -142,6 +142,16 @@ def idempotent_create(
     return ticket, True
 
 
+def idempotency_keys_purge(*, now: datetime | None = None) -> int:
+    """Forget the keys older than IDEMPOTENCY_KEY_HOURS (a key past its window may be used again
+    anyway); returns how many. Daily, by beat."""
+    now = now or timezone.now()
+    deleted, _ = IdempotencyKey.objects.filter(
+        created_at__lt=now - timedelta(hours=IDEMPOTENCY_KEY_HOURS)
+    ).delete()
+    return deleted
+
+
 @transaction.atomic
 def ticket_change(
     *,

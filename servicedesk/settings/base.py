@@ -342,6 +342,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.rollups_refresh_task",
         "schedule": timedelta(minutes=1),
     },
+    # The API's Idempotency-Keys are kept 24 hours; older ones go, in the quiet of the night.
+    "idempotency-keys-purge": {
+        "task": "api.tasks.idempotency_keys_purge_task",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 
 # --- Cache (shared between processes when Redis is there) ----------------------------------
