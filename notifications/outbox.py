@@ -123,6 +123,18 @@ def failure_record(
     return retry_in
 
 
+def fresh_attempts() -> dict:
+    """The fields that give an unsent row (a dead letter) a fresh set of attempts, due at once;
+    the caller sets `enqueued_at` as it publishes."""
+    return {
+        "status": PENDING,
+        "attempts": 0,
+        "dead_at": None,
+        "next_attempt_at": None,
+        "claimed_until": None,
+    }
+
+
 FAILURE_FIELDS = [
     "attempts",
     "last_error",

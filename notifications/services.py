@@ -259,15 +259,10 @@ def outbound_email_retry(*, message: OutboundEmail) -> bool:
     message = OutboundEmail.objects.select_for_update().get(pk=message.pk)
     if message.status == OutboundEmail.Status.SENT:
         return False
-    message.status = OutboundEmail.Status.PENDING
-    message.attempts = 0
-    message.dead_at = None
-    message.enqueued_at = None
-    message.next_attempt_at = None
-    message.claimed_until = None
-    message.save(
-        update_fields=["status", "attempts", "dead_at", "enqueued_at", "next_attempt_at", "claimed_until"]
-    )
+    fresh = {**outbox.fresh_attempts(), "enqueued_at": None}
+    for name, value in fresh.items():
+        setattr(message, name, value)
+    message.save(update_fields=list(fresh))
     publisher.email_publish_after_commit(message.pk)
     return True
 

@@ -18,6 +18,12 @@ class WebhookEndpoint(models.Model):
     )
     events = models.JSONField(default=list, help_text=_("The event types it hears of (webhooks.events)."))
     is_active = models.BooleanField(_("active"), default=True)
+    # The first failure since the last delivery it accepted: an endpoint failing for
+    # WEBHOOK_PAUSE_AFTER_HOURS is paused (paused_at), so events stop piling up for it.
+    failing_since = models.DateTimeField(null=True, blank=True)
+    paused_at = models.DateTimeField(
+        null=True, blank=True, help_text=_("When it was turned off for failing, by the desk itself.")
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -96,6 +102,9 @@ class WebhookDelivery(models.Model):
                 condition=Q(status="pending"),
                 name="webhooks_pending_idx",
             ),
+            # An endpoint's dead letters (counted on the pages, delivered again), read without
+            # walking its whole log.
+            models.Index(fields=["endpoint"], condition=Q(status="dead"), name="webhooks_dead_idx"),
         ]
 
     def __str__(self) -> str:

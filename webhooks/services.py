@@ -15,7 +15,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
@@ -25,6 +25,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications import outbox, publisher
+from notifications.services import notify_managers
 
 from . import events, signing
 from .models import WebhookDelivery, WebhookEndpoint
@@ -66,12 +67,39 @@ def endpoint_update(
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     changes = {"url": url, "description": description, "events": list(events), "is_active": is_active}
     changed = [name for name, value in changes.items() if getattr(endpoint, name) != value]
+    if is_active and not endpoint.is_active:
+        # Turned back on (after a pause, say): its failures so far no longer count towards one.
+        changes |= {"paused_at": None, "failing_since": None}
     for name, value in changes.items():
         setattr(endpoint, name, value)
     endpoint.save(update_fields=list(changes))
     if changed:
         _audit(endpoint, by, CHANGE, f"Changed {', '.join(changed)}.")
     return endpoint
+
+
+@transaction.atomic
+def dead_letters_redeliver(
+    *, endpoint: WebhookEndpoint, by: User, delivery_id: int | None = None, now: datetime | None = None
+) -> int:
+    """Give this endpoint's dead letters (or the one named) a fresh set of attempts, delivered
+    after commit, each with its own webhook-id as before (a receiver that saw it drops the copy);
+    audited. Returns how many."""
+    now = now or timezone.now()
+    dead = WebhookDelivery.objects.select_for_update().filter(
+        endpoint=endpoint, status=WebhookDelivery.Status.DEAD
+    )
+    if delivery_id is not None:
+        dead = dead.filter(pk=delivery_id)
+    ids = list(dead.order_by("pk").values_list("pk", flat=True))
+    if not ids:
+        return 0
+    WebhookDelivery.objects.filter(pk__in=ids).update(**outbox.fresh_attempts(), enqueued_at=now)
+    for chunk in _chunks(ids):
+        publisher.publish_after_commit(DELIVER_TASK, chunk)
+    what = f"dead letter {ids[0]}" if delivery_id is not None else f"{len(ids)} dead letter(s)"
+    _audit(endpoint, by, CHANGE, f"Delivering {what} again.")
+    return len(ids)
 
 
 @transaction.atomic
@@ -233,6 +261,8 @@ def delivery_deliver(*, delivery_id: int) -> bool | float | None:
             return _failed(delivery, f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__)
         delivery.last_response_code, delivery.last_latency_ms = code, latency_ms
         if 200 <= code < 300:
+            if delivery.endpoint.failing_since is not None:
+                WebhookEndpoint.objects.filter(pk=delivery.endpoint_id).update(failing_since=None)
             delivery.status = WebhookDelivery.Status.SENT
             delivery.sent_at = timezone.now()
             delivery.claimed_until = None
@@ -266,7 +296,37 @@ def _failed(delivery: WebhookDelivery, error: str) -> float | None:
     else:
         logger.warning("Webhook delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, error)
     delivery.save(update_fields=[*outbox.FAILURE_FIELDS, "last_response_code", "last_latency_ms"])
+    _endpoint_failure_record(delivery, dead=retry_in is None)
     return retry_in
+
+
+def _endpoint_failure_record(delivery: WebhookDelivery, *, dead: bool) -> None:
+    """Note when the endpoint began failing; when a delivery dies and it has accepted nothing for
+    WEBHOOK_PAUSE_AFTER_HOURS, pause it and tell the managers. Conditional updates: deliveries of
+    one endpoint die concurrently, and the pause happens once."""
+    now = timezone.now()
+    endpoint = delivery.endpoint
+    if endpoint.failing_since is None:
+        WebhookEndpoint.objects.filter(pk=endpoint.pk, failing_since__isnull=True).update(failing_since=now)
+    if not dead:
+        return
+    paused = WebhookEndpoint.objects.filter(
+        pk=endpoint.pk,
+        is_active=True,
+        failing_since__lte=now - timedelta(hours=settings.WEBHOOK_PAUSE_AFTER_HOURS),
+    ).update(is_active=False, paused_at=now)
+    if paused:
+        logger.error(
+            "Webhook endpoint %s paused: nothing accepted since %s.", endpoint.pk, endpoint.failing_since
+        )
+        endpoint.refresh_from_db(fields=["failing_since", "paused_at"])
+        notify_managers(
+            key=f"webhook-paused:{endpoint.pk}:{endpoint.paused_at.isoformat()}",
+            template="webhooks/endpoint_paused",
+            context={"endpoint": endpoint},
+            url=endpoint.get_absolute_url(),
+            now=now,
+        )
 
 
 def body_bytes(payload: dict) -> bytes:

@@ -11,4 +11,5 @@ urlpatterns = [
     path("desk/webhooks/<int:pk>/edit/", views.endpoint_edit, name="endpoint_edit"),
     path("desk/webhooks/<int:pk>/rotate/", views.endpoint_rotate, name="endpoint_rotate"),
     path("desk/webhooks/<int:pk>/test/", views.endpoint_test, name="endpoint_test"),
+    path("desk/webhooks/<int:pk>/redeliver/", views.dead_letters_redeliver, name="dead_letters_redeliver"),
 ]

@@ -1,14 +1,17 @@
 """The managers' webhook pages: the endpoints, one endpoint with its secret and delivery log,
 adding and changing one, rotating its secret and sending it a test event."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from accounts.permissions import manager_required
 from core.pagination import query_without, uncounted_page
+from core.params import id_param
 
 from . import selectors, services
 from .events import EVENT_LABELS
@@ -70,6 +73,8 @@ def endpoint_detail(request: HttpRequest, pk: int) -> HttpResponse:
         ],
         "page": page,
         "deliveries": page.object_list,
+        "dead_count": selectors.dead_letter_count(endpoint=endpoint),
+        "pause_after_hours": f"{settings.WEBHOOK_PAUSE_AFTER_HOURS:g}",
         "query": query_without(request, "page"),
     }
     return render(request, "webhooks/endpoint_detail.html", context)
@@ -91,4 +96,28 @@ def endpoint_test(request: HttpRequest, pk: int) -> HttpResponse:
     endpoint = selectors.endpoint_get(pk=pk)
     services.endpoint_test_send(endpoint=endpoint, by=request.user)
     messages.success(request, _("Test event queued: it shows in the delivery log below within seconds."))
+    return redirect(endpoint)
+
+
+@manager_required
+@require_POST
+def dead_letters_redeliver(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every dead letter of the endpoint again, or the one named by `delivery`."""
+    endpoint = selectors.endpoint_get(pk=pk)
+    delivery_id = id_param(request.POST.get("delivery")) if "delivery" in request.POST else None
+    if "delivery" in request.POST and delivery_id is None:
+        raise Http404
+    count = services.dead_letters_redeliver(endpoint=endpoint, by=request.user, delivery_id=delivery_id)
+    if count:
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s dead letter is being delivered again: see the log below.",
+                "%(count)s dead letters are being delivered again: see the log below.",
+                count,
+            )
+            % {"count": count},
+        )
+    else:
+        messages.info(request, _("There was no dead letter to deliver again."))
     return redirect(endpoint)

@@ -467,6 +467,10 @@ WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5)
 # jitter, capped at OUTBOX_RETRY_MAX_SECONDS (15 minutes).
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+# An endpoint that has accepted nothing for this long is paused when its next delivery dies:
+# events stop being queued for it and the managers are told. Turned back on, its dead letters can
+# be delivered again from its page.
+WEBHOOK_PAUSE_AFTER_HOURS = env.float("WEBHOOK_PAUSE_AFTER_HOURS", default=24)
 
 # --- Tickets -------------------------------------------------------------------------------
 # A customer may reopen a resolved request for this many days; after that they submit a new one.

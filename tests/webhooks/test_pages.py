@@ -32,6 +32,7 @@ def _pages(endpoint) -> list[tuple[str, str]]:
         ("get", reverse("webhooks:endpoint_edit", args=[endpoint.pk])),
         ("post", reverse("webhooks:endpoint_rotate", args=[endpoint.pk])),
         ("post", reverse("webhooks:endpoint_test", args=[endpoint.pk])),
+        ("post", reverse("webhooks:dead_letters_redeliver", args=[endpoint.pk])),
     ]
 
 
@@ -166,6 +167,26 @@ def test_the_pages_run_the_same_few_queries_however_many_rows(
     with django_assert_max_num_queries(6):
         response = manager_client.get(endpoint.get_absolute_url())
     assert len(response.context["deliveries"]) == min(count, 25)
+
+
+def test_the_list_counts_each_endpoints_waiting_and_dead_deliveries(manager_client, manager, endpoint):
+    quiet = services.endpoint_create(
+        by=manager, url="http://127.0.0.1/quiet", description="", events=[events.TEST]
+    )
+    _deliveries(endpoint, 5)
+    now = timezone.now()
+    WebhookDelivery.objects.filter(event_id__in=["msg_0", "msg_1"]).update(status="dead", dead_at=now)
+    WebhookDelivery.objects.filter(event_id="msg_2").update(status="sent", sent_at=now)
+
+    rows = {row.pk: row for row in manager_client.get(reverse("webhooks:endpoint_list")).context["endpoints"]}
+
+    assert (rows[endpoint.pk].pending_count, rows[endpoint.pk].dead_count) == (2, 2)
+    assert rows[endpoint.pk].last_delivery_at == WebhookDelivery.objects.latest("created_at", "pk").created_at
+    assert (rows[quiet.pk].pending_count, rows[quiet.pk].dead_count, rows[quiet.pk].last_delivery_at) == (
+        0,
+        0,
+        None,
+    )
 
 
 def test_the_log_is_newest_first_and_paginated(manager_client, endpoint):
