@@ -62,13 +62,17 @@ IF_MATCH = OpenApiParameter(
 class TicketView(ApiView):
     """A view answering with a ticket as its caller's side sees it, and its ETag."""
 
-    def ticket_response(self, ticket, code: int = status.HTTP_200_OK) -> Response:
+    def get_ticket(self, pk: int):
+        """The ticket as the caller's side reads it (404 if not theirs to see)."""
         if self.customer_side():
-            ticket = ticket_selectors.ticket_get_for_customer(customer=self.request.user, pk=ticket.pk)
-            serializer = TicketDetailForCustomer
-        else:
-            ticket = ticket_selectors.ticket_get_for_agent(pk=ticket.pk)
-            serializer = TicketDetailForStaff
+            return ticket_selectors.ticket_get_for_customer(customer=self.request.user, pk=pk)
+        return ticket_selectors.ticket_get_for_agent(pk=pk)
+
+    def ticket_response(self, ticket, code: int = status.HTTP_200_OK, *, reread: bool = True) -> Response:
+        """The ticket, read again after a change (`reread`) so the answer shows what it became."""
+        if reread:
+            ticket = self.get_ticket(ticket.pk)
+        serializer = TicketDetailForCustomer if self.customer_side() else TicketDetailForStaff
         data = serializer(ticket, context={"request": self.request}).data
         return self.object_response(data, etag=selectors.ticket_etag(ticket), code=code)
 
@@ -155,11 +159,6 @@ class TicketList(TicketView):
 class TicketDetail(TicketView):
     access_by_method = {"PATCH": Access.AGENT}
 
-    def get_ticket(self, pk: int):
-        if self.customer_side():
-            return ticket_selectors.ticket_get_for_customer(customer=self.request.user, pk=pk)
-        return ticket_selectors.ticket_get_for_agent(pk=pk)
-
     @extend_schema(
         operation_id="ticket_get",
         summary="One ticket",
@@ -167,7 +166,7 @@ class TicketDetail(TicketView):
         responses={200: TICKET, **error_responses(401, 403, 404, 429)},
     )
     def get(self, request, pk: int):
-        return self.ticket_response(self.get_ticket(pk))
+        return self.ticket_response(self.get_ticket(pk), reread=False)
 
     @extend_schema(
         operation_id="ticket_change",

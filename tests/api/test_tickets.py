@@ -132,6 +132,26 @@ def test_lists_run_the_same_queries_however_many_rows(customer, agent, count, dj
         assert as_agent.get(TICKETS).status_code == 200
 
 
+def test_a_ticket_and_its_conversation_are_read_in_a_fixed_few_queries(
+    customer, agent, django_assert_num_queries
+):
+    ticket = TicketFactory(customer=customer, team=TeamFactory(), assignee=AgentFactory())
+    for _ in range(6):
+        TicketMessageFactory(ticket=ticket)
+    as_customer, as_agent = ApiClient(customer), ApiClient(agent)
+    as_customer.get(_ticket_url(ticket)), as_agent.get(_ticket_url(ticket))  # token and permissions cached
+
+    # The token, then the ticket with what it shows, read once (the answer is not read twice);
+    # staff's service and team on their own, as the desk's ticket page reads them.
+    with django_assert_num_queries(2):
+        assert as_customer.get(_ticket_url(ticket)).status_code == 200
+    with django_assert_num_queries(4):
+        assert as_agent.get(_ticket_url(ticket)).status_code == 200
+    # The token, the ticket, the page of messages with their authors, their attachments.
+    with django_assert_num_queries(4):
+        assert as_customer.get(f"{_ticket_url(ticket)}messages/").status_code == 200
+
+
 def test_a_ticket_you_may_not_see_is_a_404_with_the_error_shape(api_other_customer, customer):
     ticket = TicketFactory(customer=customer)
 
