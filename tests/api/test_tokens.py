@@ -100,12 +100,15 @@ def test_an_expiring_token_expires_after_its_days(customer):
 
 def test_a_new_token_is_shown_once_and_works(customer, customer_client):
     made = customer_client.post(MY_TOKENS, {"name": "My laptop", "expires_days": "30"})
-    secret = made.context["new"].secret
-    later = customer_client.get(MY_TOKENS)
+    shown = customer_client.get(made["Location"])
+    secret = shown.context["new"]["secret"]
+    later = customer_client.get(MY_TOKENS)  # a reload: nothing made again, nothing shown again
 
-    assert made.status_code == 200
-    assert secret in made.content.decode()
+    assert (made.status_code, made["Location"]) == (302, MY_TOKENS)
+    assert secret in shown.content.decode()
+    assert "no-store" in shown["Cache-Control"]
     assert secret not in later.content.decode()
+    assert ApiToken.objects.count() == 1
     assert "My laptop" in later.content.decode()
     assert ApiToken.objects.get().prefix in later.content.decode()
     assert ApiClient(token=secret).get(SERVICES).status_code == 200
@@ -126,7 +129,7 @@ def test_a_hostile_token_name_is_shown_as_typed(customer_client, hostile):
     made = customer_client.post(MY_TOKENS, {"name": typed})
     page = customer_client.get(MY_TOKENS).content.decode()
 
-    assert made.status_code == 200
+    assert made.status_code == 302
     assert ApiToken.objects.get().name == typed
     assert escape(typed) in page
     if "<" in typed:

@@ -79,6 +79,9 @@ def test_a_customer_makes_sees_once_and_revokes_a_token(request, live_server, vi
     _shot(page, f"api-tokens-{width}")
     assert page.evaluate(OUT_OF_VIEW) == []
     assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
+    page.reload()  # neither a second token nor the secret again
+    expect(page.get_by_label("Token", exact=True)).to_have_count(0)
+    expect(page.get_by_role("button", name="Revoke Intranet")).to_have_count(1)
 
     page.get_by_role("button", name="Revoke Intranet").click()
     expect(page.get_by_text("no longer works")).to_be_visible()
