@@ -46,11 +46,16 @@ def user_for_email(*, address: str) -> User | None:
 
 
 def customer_search(*, text: str, limit: int = 20) -> list[User]:
-    """Active customers whose name, username or e-mail address contains `text`, for the agent
-    logging a request for a caller; nothing for fewer than two characters."""
+    """The customers matching `text`, by name, for the agent logging a request for a caller."""
+    return list(customers_matching(text=text).order_by("last_name", "first_name", "pk")[:limit])
+
+
+def customers_matching(*, text: str) -> QuerySet[User]:
+    """Active customers whose name, username or e-mail address contains each word of `text` (the
+    first four); nobody for fewer than two characters."""
     text = " ".join(text.split())
     if len(text) < 2:
-        return []
+        return User.objects.none()
     match = Q()
     for word in text.split()[:4]:
         match &= (
@@ -59,8 +64,7 @@ def customer_search(*, text: str, limit: int = 20) -> list[User]:
             | Q(username__icontains=word)
             | Q(email__icontains=word)
         )
-    customers = customer_search_base().filter(match)
-    return list(customers.order_by("last_name", "first_name", "pk")[:limit])
+    return customer_search_base().filter(match)
 
 
 def customer_search_base() -> QuerySet[User]:

@@ -39,11 +39,11 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
-def form_invalid(form) -> exceptions.ValidationError:
-    """A Django form's errors as the API's 400: field errors by field, the rest as the reason."""
-    errors: ErrorDict = form.errors
-    fields = {name: list(messages) for name, messages in errors.items() if name != "__all__"}
-    general = list(errors.get("__all__", []))
+def form_invalid(*forms) -> exceptions.ValidationError:
+    """Django forms' errors as the API's 400: field errors by field, the rest as the reason."""
+    errors: list[ErrorDict] = [form.errors for form in forms]
+    fields = {name: list(messages) for each in errors for name, messages in each.items() if name != "__all__"}
+    general = [message for each in errors for message in each.get("__all__", [])]
     return exceptions.ValidationError({"__reason__": " ".join(general) or str(INVALID), **fields})
 
 

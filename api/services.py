@@ -1,7 +1,9 @@
-"""Everything the api app changes: tokens (made, used, revoked; audited) and idempotency keys."""
+"""Everything the api app changes: tokens (made, used, revoked; audited), idempotency keys, and
+the changes a client makes in one request that the pages make in several (a ticket, a customer)."""
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -11,11 +13,13 @@ from django.utils import timezone
 
 from accounts.models import AccountEvent, User
 from accounts.services import account_event_record
+from customers import services as customer_services
+from customers.models import CustomerProfile
 from tickets import services as ticket_services
 from tickets.models import Team, Ticket
 
 from .models import ApiToken, IdempotencyKey
-from .selectors import ticket_etag
+from .selectors import representation_etag, ticket_etag
 
 TOKEN_PREFIX = "sd_"
 # The part of a token kept in clear and shown in lists, so its owner can tell tokens apart.
@@ -31,7 +35,7 @@ class IdempotencyKeyReusedError(Exception):
 
 
 class StaleWriteError(Exception):
-    """The client's If-Match names a version of the ticket that is no longer the current one."""
+    """The client's If-Match names a version of the object that is no longer the current one."""
 
 
 def token_hash(token: str) -> str:
@@ -180,3 +184,40 @@ def ticket_change(
     if status is not UNCHANGED:
         ticket = ticket_services.ticket_status_change(ticket=ticket, by=by, status=status)
     return ticket
+
+
+@transaction.atomic
+def customer_change(
+    *,
+    customer: User,
+    by: User,
+    represent: Callable[[], dict],
+    if_match: list[str] | None = None,
+    profile: dict | None = None,
+    category: dict | None = None,
+) -> None:
+    """Staff's change to a customer through the API, all or nothing, by the customers app's
+    services (so it is refused and audited as on the page: CustomerError undoes the whole change).
+
+    `profile`: the profile's fields to change (the others keep their values as they are under
+    the lock, not as the client read them); `category`: a category and its reason, set after.
+    `if_match`: the ETags the client read; the profile row locked, the customer as a client would
+    read them now (`represent()`) must still have one of them, else StaleWriteError: the profile
+    has no version of its own, so what was shown is compared."""
+    locked = CustomerProfile.objects.select_for_update().get(
+        pk=customer_services.customer_profile_ensure(user=customer).pk
+    )
+    if if_match is not None and "*" not in if_match and representation_etag(represent()) not in if_match:
+        raise StaleWriteError
+    if profile:
+        current = {
+            "department": locked.department,
+            "location": locked.location,
+            "phone": locked.phone,
+            "manager": locked.manager,
+            "is_senior_executive": locked.is_senior_executive,
+            "notes": locked.notes,
+        }
+        customer_services.customer_profile_update(user=customer, by=by, **(current | profile))
+    if category:
+        customer_services.customer_category_set(user=customer, by=by, **category)

@@ -15,6 +15,7 @@ from surveys.models import Survey
 from tickets import selectors as ticket_selectors
 from tickets.selectors import CustomerRequests
 
+from . import selectors
 from .models import CategoryChange, CustomerProfile, ProactiveArrangement, RepeatOffenderSuggestion
 
 GRADES_SHOWN = 20
@@ -44,7 +45,7 @@ class Customer360:
 
 def customer_360(*, customer: User, now: datetime) -> Customer360:
     """Everything IT knows about one customer, for agents and managers."""
-    profile = getattr(customer, "customer_profile", None) or CustomerProfile(user=customer)
+    profile = selectors.customer_profile_get(customer=customer)
     return Customer360(
         customer=customer,
         profile=profile,
@@ -52,7 +53,7 @@ def customer_360(*, customer: User, now: datetime) -> Customer360:
         bypasses_in_window=ticket_selectors.ticket_bypass_count(
             customer=customer, since=now - timedelta(days=settings.REPEAT_OFFENDER_WINDOW_DAYS)
         ),
-        category_history=list(profile.category_changes.select_related("changed_by")) if profile.pk else [],
+        category_history=list(selectors.customer_category_history(profile=profile)),
         pending_suggestion=(
             profile.repeat_offender_suggestions.filter(status=RepeatOffenderSuggestion.Status.PENDING).first()
             if profile.pk

@@ -11,7 +11,7 @@ from django.http import Http404
 from accounts.models import User
 from accounts.roles import ROLE_DEFINING_PERMISSION, Role
 
-from .models import CustomerCategory, CustomerProfile, RepeatOffenderSuggestion
+from .models import CategoryChange, CustomerCategory, CustomerProfile, RepeatOffenderSuggestion
 
 
 def customer_get_for_staff(*, user_id: int) -> User:
@@ -31,6 +31,19 @@ def customer_get_for_staff(*, user_id: int) -> User:
     if customer is None:
         raise Http404
     return customer
+
+
+def customer_profile_get(*, customer: User) -> CustomerProfile:
+    """The customer's profile as `customer` was read with it (customer_get_for_staff), or, when
+    IT has none yet, a general customer's, unsaved."""
+    return getattr(customer, "customer_profile", None) or CustomerProfile(user=customer)
+
+
+def customer_category_history(*, profile: CustomerProfile) -> QuerySet[CategoryChange]:
+    """Every change of the profile's category, newest first, with who made it (nobody: a rule)."""
+    if profile.pk is None:
+        return CategoryChange.objects.none()
+    return profile.category_changes.select_related("changed_by")
 
 
 def customer_category_get(*, user: User) -> str:

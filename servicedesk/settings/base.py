@@ -222,6 +222,7 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "tickets.models.Ticket.Channel",
+        "CustomerCategoryEnum": "customers.models.CustomerCategory",
         "StatusEnum": "tickets.models.TicketStatus",
     },
 }

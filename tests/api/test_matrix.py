@@ -25,6 +25,7 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 # What each role gets from each endpoint's methods, written out (not read from the views).
 ALL_SIGNED_IN = {"anonymous": 401, "customer": 200, "copied": 200, "other": 200, "agent": 200, "manager": 200}
+STAFF_ONLY = {"anonymous": 401, "customer": 403, "copied": 403, "other": 403, "agent": 200, "manager": 200}
 EXPECTED = {
     ("api:tickets", "GET"): ALL_SIGNED_IN,
     ("api:tickets", "POST"): {
@@ -61,6 +62,10 @@ EXPECTED = {
         "agent": 201,
         "manager": 201,
     },
+    ("api:customers", "GET"): STAFF_ONLY,
+    ("api:customer", "GET"): STAFF_ONLY,
+    ("api:customer", "PATCH"): STAFF_ONLY,
+    ("api:me", "GET"): ALL_SIGNED_IN,
     ("api:services", "GET"): ALL_SIGNED_IN,
     ("api:notifications", "GET"): ALL_SIGNED_IN,
     ("api:schema", "GET"): {**ALL_SIGNED_IN, "anonymous": 200},
@@ -143,6 +148,8 @@ def _body(name: str, method: str, role: str, world) -> dict:
         return body
     if name == "api:ticket" and method == "PATCH":
         return {"priority": "p1"}
+    if name == "api:customer" and method == "PATCH":
+        return {"phone": "+44 20 7946 0000"}
     if name == "api:ticket_messages" and method == "POST":
         return {"body": "Any news?"}
     return {}
@@ -166,4 +173,6 @@ def test_cell(world, name, method, role):
 def _kwargs(name: str, world) -> dict:
     if name == "api:not_found":
         return {"rest": "no-such-thing/"}
+    if name == "api:customer":
+        return {"pk": world["customer"].pk}
     return {"pk": world["ticket"].pk} if name.startswith("api:ticket") and name != "api:tickets" else {}

@@ -1,5 +1,5 @@
 """The schema against the API itself (schemathesis): for every operation, requests generated from
-the schema (valid ones, on a real ticket, and invalid ones), made with a customer's and an
+the schema (valid ones, on a real ticket or customer, and invalid ones), made with a customer's and an
 agent's token, get no 5xx and answers that match the schema (status codes, content types,
 bodies, headers).
 
@@ -46,6 +46,7 @@ def world(settings) -> Iterator[dict]:
     try:
         yield {
             "ticket": ticket,
+            "customer": customer,
             "tokens": [
                 services.api_token_create(user=user, name="schemathesis").secret for user in (customer, agent)
             ],
@@ -56,19 +57,19 @@ def world(settings) -> Iterator[dict]:
 
 
 def test_every_operation_is_checked():
-    assert len(OPERATIONS) == 9
+    assert len(OPERATIONS) == 13
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
 def test_the_api_keeps_to_its_schema(world, label, mode):
     operation = OPERATIONS[label]
-    # Valid requests go to the real ticket (an id drawn at random is a 404 almost every time).
-    on_ticket = (
-        {"id": world["ticket"].pk} if "{id}" in operation.path and mode is GenerationMode.POSITIVE else None
-    )
+    # Valid requests go to the real ticket or customer (an id drawn at random is a 404 almost
+    # every time).
+    real = world["customer"] if operation.path.startswith("/api/v1/customers/") else world["ticket"]
+    on_real = {"id": real.pk} if "{id}" in operation.path and mode is GenerationMode.POSITIVE else None
 
-    @given(case=operation.as_strategy(generation_mode=mode, path_parameters=on_ticket))
+    @given(case=operation.as_strategy(generation_mode=mode, path_parameters=on_real))
     @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
     def check(case):
         for token in world["tokens"]:
