@@ -16,7 +16,7 @@ from customers.services import category_field_refusal
 from tickets import selectors as ticket_selectors
 from tickets.forms import CustomerFindForm
 
-from .. import services
+from .. import selectors, services
 from ..errors import PreconditionFailed, form_invalid
 from ..serializers.common import Error
 from ..serializers.customers import Account, CustomerChangeInput, CustomerForStaff, CustomerRow
@@ -86,6 +86,10 @@ class CustomerDetail(ApiView):
             }
         ).data
 
+    def respond(self, pk: int) -> Response:
+        data = self.customer_data(pk)
+        return self.object_response(data, etag=selectors.representation_etag(_versioned(data)))
+
     @extend_schema(
         operation_id="customer_get",
         summary="One customer (staff)",
@@ -95,7 +99,7 @@ class CustomerDetail(ApiView):
         responses={200: CustomerForStaff, **error_responses(401, 403, 404, 429)},
     )
     def get(self, request, pk: int):
-        return self.object_response(self.customer_data(pk))
+        return self.respond(pk)
 
     @extend_schema(
         operation_id="customer_change",
@@ -131,7 +135,7 @@ class CustomerDetail(ApiView):
             services.customer_change(
                 customer=customer,
                 by=request.user,
-                represent=lambda: self.customer_data(pk),
+                represent=lambda: _versioned(self.customer_data(pk)),
                 if_match=self.if_match(),
                 profile=profile_changes,
                 category=category,
@@ -140,7 +144,7 @@ class CustomerDetail(ApiView):
             raise PreconditionFailed from None
         except CustomerError as exc:
             raise exceptions.PermissionDenied(str(exc)) from None
-        return self.object_response(self.customer_data(pk))
+        return self.respond(pk)
 
     def validated_changes(self, data, profile, can_set_category: bool) -> tuple[dict, dict | None]:
         """The profile fields sent, by the page's profile form (those not sent as they are), and
@@ -189,3 +193,9 @@ class Me(ApiView):
     )
     def get(self, request):
         return Response(Account(request.user).data)
+
+
+def _versioned(data: dict) -> dict:
+    """What a customer's ETag covers: everything shown but their requests' counts, which move
+    with every ticket and are not what a write changes (a new request must not make it stale)."""
+    return {name: value for name, value in data.items() if name != "requests"}

@@ -292,6 +292,13 @@ def test_a_stale_if_match_is_a_412_a_fresh_one_and_none_go_through(api_agent, cu
     assert CustomerProfile.objects.get(user=customer).phone == "4"
 
 
+def test_a_new_request_of_theirs_between_read_and_write_does_not_make_it_stale(api_agent, customer):
+    etag = api_agent.get(_url(customer))["ETag"]
+    TicketFactory(customer=customer)  # their counts move; their profile does not
+
+    assert api_agent.patch(_url(customer), {"phone": "5"}, headers={"If-Match": etag}).status_code == 200
+
+
 def test_a_category_change_by_a_manager_makes_an_agents_if_match_stale(api_agent, api_manager, customer):
     etag = api_agent.get(_url(customer))["ETag"]
     api_manager.patch(_url(customer), {"category": "vip", "reason": "Board"})
