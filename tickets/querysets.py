@@ -29,10 +29,12 @@ def turned_away_by_process(prefix: str = "") -> Q:
 def on_customers_side(user, prefix: str = "") -> Q:
     """The tickets on this person's side of the desk: their own and those they are copied on, as
     a condition on tickets (or, with `prefix`, e.g. "ticket__", on a relation to them)."""
-    copied = models.Exists(
-        apps.get_model("tickets", "TicketCC").objects.filter(ticket=models.OuterRef(f"{prefix}pk"), user=user)
-    )
-    return Q(**{f"{prefix}customer": user}) | Q(copied)
+    # Ids from two index lookups, not `customer = me OR EXISTS (copied)`: with that OR, a list in
+    # date order walked the whole table by date, testing each row (9.8 s at 1M tickets for a
+    # customer whose requests are old).
+    own = apps.get_model("tickets", "Ticket").objects.filter(customer=user).order_by().values("pk")
+    copied = apps.get_model("tickets", "TicketCC").objects.filter(user=user).order_by().values("ticket_id")
+    return Q(**{f"{prefix}pk__in": own.union(copied)})
 
 
 class TicketQuerySet(models.QuerySet):

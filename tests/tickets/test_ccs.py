@@ -208,7 +208,8 @@ def test_its_public_replies_reach_the_customer_and_everyone_copied_but_notes_do_
     assert sorted(replied.values_list("to_address", flat=True)) == sorted(
         [customer.email, colleague.email, second.email]
     )
-    assert not OutboundEmail.objects.filter(idempotency_key__contains=f":{note.pk}").exists()
+    note_mail = rf"^ticket-replied:{note.pk}(:|$)"
+    assert not OutboundEmail.objects.filter(idempotency_key__regex=note_mail).exists()
     to_colleague = replied.get(to_address=colleague.email)
     assert "which you are copied on" in to_colleague.body_text
     resolved = OutboundEmail.objects.filter(template="tickets/resolved")
