@@ -223,6 +223,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "ChannelEnum": "tickets.models.Ticket.Channel",
         "StatusEnum": "tickets.models.TicketStatus",
+        "TicketCreateInputChannelEnum": "api.serializers.tickets.LOGGED_CHANNELS",
     },
 }
 
