@@ -95,9 +95,18 @@ def api_token_used(*, token: ApiToken, now: datetime | None = None) -> None:
     token.last_used_at = now
 
 
-def request_hash(data) -> str:
-    """A request's fields, canonically: the same fields in any order hash the same."""
-    items = sorted((str(key), str(value)) for key, value in dict(data).items())
+def request_hash(data, files=None) -> str:
+    """A request's fields, canonically: the same fields in any order hash the same. Its files
+    (`files`: by field, as request.FILES) count by name, size and content, so a retry with
+    another file is another request."""
+    files = files or {}
+    items = sorted((str(key), str(value)) for key, value in dict(data).items() if key not in files)
+    for field in sorted(files):
+        for upload in files.getlist(field):
+            digest = hashlib.sha256()
+            for chunk in upload.chunks():
+                digest.update(chunk)
+            items.append((field, upload.name, str(upload.size), digest.hexdigest()))
     return hashlib.sha256(repr(items).encode()).hexdigest()
 
 
@@ -118,15 +127,15 @@ def _earlier(*, user: User, key: str, fingerprint: str, now: datetime) -> Ticket
 
 
 def idempotent_create(
-    *, user: User, key: str, data, create, now: datetime | None = None
+    *, user: User, key: str, data, create, files=None, now: datetime | None = None
 ) -> tuple[Ticket, bool]:
     """Run `create()` (which returns a ticket) unless the key already made one: (ticket, created).
 
     The key's row is written in the create's transaction, so of two requests racing with one
     key, one makes the ticket and the other, refused by the unique key, answers with it. The key
-    with a different request (`data`) raises IdempotencyKeyReusedError."""
+    with a different request (`data`, `files`) raises IdempotencyKeyReusedError."""
     now = now or timezone.now()
-    fingerprint = request_hash(data)
+    fingerprint = request_hash(data, files)
     earlier = _earlier(user=user, key=key, fingerprint=fingerprint, now=now)
     if earlier is not None:
         return earlier, False

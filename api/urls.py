@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.permissions import public
 
-from .views import catalog, customers, notifications, tickets
+from .views import attachments, catalog, customers, notifications, tickets
 from .views.base import NotFound
 
 app_name = "api"
@@ -26,6 +26,8 @@ urlpatterns = [
     path("tickets/<int:pk>/", tickets.TicketDetail.as_view(), name="ticket"),
     path("tickets/<int:pk>/claim/", tickets.TicketClaim.as_view(), name="ticket_claim"),
     path("tickets/<int:pk>/messages/", tickets.TicketMessages.as_view(), name="ticket_messages"),
+    path("tickets/<int:pk>/attachments/", tickets.TicketAttachments.as_view(), name="ticket_attachments"),
+    path("attachments/<int:pk>/", attachments.AttachmentDownload.as_view(), name="attachment"),
     path("customers/", customers.CustomerList.as_view(), name="customers"),
     path("customers/<int:pk>/", customers.CustomerDetail.as_view(), name="customer"),
     path("me/", customers.Me.as_view(), name="me"),

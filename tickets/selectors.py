@@ -203,13 +203,27 @@ def ticket_request_attachments(*, ticket: Ticket) -> QuerySet[Attachment]:
     return ticket.attachments.filter(message__isnull=True)
 
 
+# A file that came with an internal note never reaches the customer's side.
+_ON_INTERNAL_NOTE = Q(message__is_internal=True)
+
+
+def ticket_attachments_for_customer(*, ticket: Ticket) -> QuerySet[Attachment]:
+    """The files of a request its customer's side sees: the request's own and the public replies'."""
+    return ticket.attachments.exclude(_ON_INTERNAL_NOTE)
+
+
+def ticket_attachments_for_agent(*, ticket: Ticket) -> QuerySet[Attachment]:
+    """Every file of a ticket, internal notes' too."""
+    return ticket.attachments.all()
+
+
 def attachment_get_for_user(*, user: User, pk: int) -> Attachment:
     """An attachment its viewer may download: agents any; a customer only their own ticket's, and
     never one on an internal note. Anything else is a 404."""
     attachments = Attachment.objects.select_related("ticket", "message")
     if not works_tickets(user):
         attachments = attachments.filter(on_customers_side(user, prefix="ticket__")).exclude(
-            message__is_internal=True
+            _ON_INTERNAL_NOTE
         )
     try:
         return attachments.get(pk=pk)

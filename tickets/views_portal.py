@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,6 +15,7 @@ from core.params import slug_param
 from customers import selectors as customer_selectors
 
 from . import selectors, services
+from .attachments import attachment_response
 from .exceptions import TicketError
 from .forms import CcAddForm, ReopenForm, ReplyForm, TicketSubmitForm
 from .models import PRIORITY_MATRIX, Impact, Urgency
@@ -179,18 +180,10 @@ def ticket_cc_remove(request: HttpRequest, pk: int, user_id: int) -> HttpRespons
 
 @signed_in_required
 @require_GET
-def attachment_download(request: HttpRequest, pk: int) -> FileResponse:
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponseBase:
     """A ticket's file, for those who may see the ticket (404 for anyone else); always a download."""
     attachment = selectors.attachment_get_for_user(user=request.user, pk=pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    # Even if a browser were talked into rendering it, it could run nothing.
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'"
-    return response
+    return attachment_response(request, attachment)
 
 
 def _render_detail(

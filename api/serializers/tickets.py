@@ -5,6 +5,7 @@ The customer's side (TicketForCustomer, MessageForCustomer) has no category, no 
 no internal notes: tests/api assert that none of them ever reaches a customer.
 """
 
+from django.conf import settings
 from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -120,15 +121,35 @@ class TicketDetailForStaff(TicketForStaff):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    name = serializers.CharField(source="original_name")
-    url = serializers.SerializerMethodField()
+    name = serializers.CharField(
+        source="original_name", help_text="As uploaded, without folders or control characters."
+    )
+    content_type = serializers.CharField(help_text="What it is served as, from its name's extension.")
+    size = serializers.IntegerField(help_text="In bytes.")
+    url = serializers.SerializerMethodField(help_text="Its download (GET /api/v1/attachments/{id}/).")
 
     class Meta:
         model = Attachment
-        fields = ["id", "name", "content_type", "url"]
+        fields = ["id", "name", "content_type", "size", "url"]
+        read_only_fields = fields
 
+    @extend_schema_field(serializers.URLField())
     def get_url(self, attachment: Attachment) -> str:
-        return reverse("tickets:attachment", kwargs={"pk": attachment.pk})
+        return self.context["request"].build_absolute_uri(
+            reverse("api:attachment", kwargs={"pk": attachment.pk})
+        )
+
+
+class TicketAttachment(AttachmentSerializer):
+    """A file of a ticket, and what it came with."""
+
+    message = serializers.IntegerField(
+        source="message_id", allow_null=True, help_text="The message it came with; null: the request itself."
+    )
+
+    class Meta(AttachmentSerializer.Meta):
+        fields = [*AttachmentSerializer.Meta.fields, "message", "created_at"]
+        read_only_fields = fields
 
 
 class MessageForCustomer(serializers.ModelSerializer):
@@ -166,6 +187,9 @@ class MessageDoc(MessageForCustomer):
 
 # --- What the API accepts (documentation: the forms named in each view validate) ---------------
 
+# How a request logged by staff reached IT (the portal is the customer's own way in).
+LOGGED_CHANNELS = [c for c in Ticket.Channel.choices if c[0] != Ticket.Channel.PORTAL]
+
 
 class TicketCreateInput(serializers.Serializer):
     service = serializers.IntegerField(help_text="A catalog entry's id (GET /api/v1/services/).")
@@ -175,7 +199,7 @@ class TicketCreateInput(serializers.Serializer):
     impact = serializers.ChoiceField(choices=Ticket._meta.get_field("impact").choices)
     customer = serializers.IntegerField(required=False, help_text="Staff only: whom the request is for.")
     channel = serializers.ChoiceField(
-        choices=[c for c in Ticket.Channel.choices if c[0] != Ticket.Channel.PORTAL],
+        choices=LOGGED_CHANNELS,
         required=False,
         help_text="Staff only: how it reached IT.",
     )
@@ -191,3 +215,26 @@ class TicketChangeInput(serializers.Serializer):
 class MessageInput(serializers.Serializer):
     body = serializers.CharField(max_length=20_000, help_text="Markdown.")
     internal = serializers.BooleanField(default=False, help_text="Staff only: an internal note.")
+
+
+class Attachments(serializers.ListField):
+    """Files sent as multipart/form-data, each part named `attachments`."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(
+            child=serializers.FileField(),
+            required=False,
+            max_length=settings.ATTACHMENT_MAX_FILES,
+            help_text=f"Up to {settings.ATTACHMENT_MAX_FILES} files (repeat the part), each at most "
+            f"{settings.ATTACHMENT_MAX_BYTES} bytes, of the types "
+            f"{', '.join(sorted(settings.ATTACHMENT_EXTENSIONS))} (by the name's extension).",
+            **kwargs,
+        )
+
+
+class TicketCreateUpload(TicketCreateInput):
+    attachments = Attachments()
+
+
+class MessageUpload(MessageInput):
+    attachments = Attachments()

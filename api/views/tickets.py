@@ -33,8 +33,11 @@ from ..serializers.tickets import (
     MessageForCustomer,
     MessageForStaff,
     MessageInput,
+    MessageUpload,
+    TicketAttachment,
     TicketChangeInput,
     TicketCreateInput,
+    TicketCreateUpload,
     TicketDetailForCustomer,
     TicketDetailForStaff,
     TicketForCustomer,
@@ -49,7 +52,8 @@ IDEMPOTENCY_KEY = OpenApiParameter(
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
     description="Retrying with the same key within 24 hours answers with the ticket the first "
-    "request made (200) instead of making another; the key with a different request is a 422.",
+    "request made (200) instead of making another; the key with a different request (other "
+    "fields, or other files: their names, sizes and contents count) is a 422.",
 )
 IF_MATCH = OpenApiParameter(
     "If-Match",
@@ -57,6 +61,19 @@ IF_MATCH = OpenApiParameter(
     OpenApiParameter.HEADER,
     description="The ETag you read: if the ticket has changed since, the change is refused (412).",
 )
+
+
+def uploaded_files(request):
+    """The request's files. `attachments` sent as anything but file parts (in JSON, or as a
+    multipart text field) is a 400: a file is never dropped without a word."""
+    if request.data.get("attachments") and "attachments" not in request.FILES:
+        raise exceptions.ValidationError(
+            {
+                "__reason__": str(_("Some fields are not valid.")),
+                "attachments": [_("Send files as multipart/form-data, each a part named “attachments”.")],
+            }
+        )
+    return request.FILES
 
 
 class TicketView(ApiView):
@@ -110,9 +127,11 @@ class TicketList(TicketView):
         operation_id="tickets_create",
         summary="Submit a request",
         description="A customer submits a request of their own. Staff log one for a customer "
-        "(`customer`, and `channel`: how it reached IT), as the desk's “Log a request” does.",
+        "(`customer`, and `channel`: how it reached IT), as the desk's “Log a request” does. "
+        "With files: send the fields as multipart/form-data, each file as a part named "
+        "`attachments` (the pages' limits: a 400 naming `attachments` says which was refused).",
         parameters=[IDEMPOTENCY_KEY],
-        request=TicketCreateInput,
+        request={"application/json": TicketCreateInput, "multipart/form-data": TicketCreateUpload},
         responses={
             201: TICKET,
             200: OpenApiResponse(TICKET, description="A replay of an Idempotency-Key."),
@@ -121,13 +140,13 @@ class TicketList(TicketView):
         },
     )
     def post(self, request):
-        customer_side, data = self.customer_side(), self.body()
+        customer_side, data, files = self.customer_side(), self.body(), uploaded_files(request)
         catalog = ticket_selectors.service_list_for_catalog()
         if customer_side:
-            form = TicketSubmitForm(data, services=catalog)
+            form = TicketSubmitForm(data, files, services=catalog)
             customer, by = request.user, None
         else:
-            form = TicketLogForm(data, services=catalog)
+            form = TicketLogForm(data, files, services=catalog)
             customer = (
                 account_selectors.customer_search_base().filter(pk=id_param(data.get("customer"))).first()
             )
@@ -145,7 +164,7 @@ class TicketList(TicketView):
         if key:
             try:
                 ticket, created = services.idempotent_create(
-                    user=request.user, key=key, data=data, create=create
+                    user=request.user, key=key, data=data, files=files, create=create
                 )
             except services.IdempotencyKeyReusedError:
                 raise Unprocessable(
@@ -232,13 +251,17 @@ class TicketClaim(TicketView):
         return self.ticket_response(ticket)
 
 
-class TicketMessages(ApiView):
-    """The conversation: public replies; internal notes for staff only."""
+class TicketPart(ApiView):
+    """A view of part of a ticket (its conversation, its files), which each side sees its own way."""
 
     def ticket_and_side(self, pk: int):
         if self.customer_side():
             return ticket_selectors.ticket_get_for_customer(customer=self.request.user, pk=pk), True
         return ticket_selectors.ticket_get_for_agent(pk=pk), False
+
+
+class TicketMessages(TicketPart):
+    """The conversation: public replies; internal notes for staff only."""
 
     @extend_schema(
         operation_id="ticket_messages_list",
@@ -260,13 +283,15 @@ class TicketMessages(ApiView):
     @extend_schema(
         operation_id="ticket_message_create",
         summary="Reply, or add an internal note (staff)",
-        request=MessageInput,
+        description="With files: send the fields as multipart/form-data, each file as a part "
+        "named `attachments` (the pages' limits: a 400 naming `attachments` says which was refused).",
+        request={"application/json": MessageInput, "multipart/form-data": MessageUpload},
         responses={201: MessageDoc, **CONFLICT, **error_responses(400, 401, 403, 404, 429)},
     )
     def post(self, request, pk: int):
         ticket, customer_side = self.ticket_and_side(pk)
         data = self.body()
-        reply, internal = ReplyForm(data), InternalForm(data)
+        reply, internal = ReplyForm(data, uploaded_files(request)), InternalForm(data)
         if not reply.is_valid():
             raise form_invalid(reply)
         if not internal.is_valid():
@@ -277,7 +302,11 @@ class TicketMessages(ApiView):
         try:
             with transaction.atomic():
                 message = ticket_services.ticket_reply(
-                    ticket=ticket, author=request.user, body=reply.cleaned_data["body"], internal=is_internal
+                    ticket=ticket,
+                    author=request.user,
+                    body=reply.cleaned_data["body"],
+                    internal=is_internal,
+                    attachments=reply.cleaned_data["attachments"],
                 )
         except TicketError as exc:
             raise Conflict(str(exc)) from None
@@ -285,3 +314,25 @@ class TicketMessages(ApiView):
         return Response(
             serializer(message, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
+
+
+class TicketAttachments(TicketPart):
+    """Every file of a ticket in one list: the request's and each message's."""
+
+    @extend_schema(
+        operation_id="ticket_attachments_list",
+        summary="A ticket's files",
+        description="Oldest first, each with the message it came with (null: the request itself). "
+        "Customers see the request's files and the public replies'; staff also the internal notes'.",
+        responses={
+            200: paginated_schema(TicketAttachment(many=True), "PaginatedTicketAttachmentList"),
+            **error_responses(401, 403, 404, 429),
+        },
+    )
+    def get(self, request, pk: int):
+        ticket, customer_side = self.ticket_and_side(pk)
+        if customer_side:
+            attachments = ticket_selectors.ticket_attachments_for_customer(ticket=ticket)
+        else:
+            attachments = ticket_selectors.ticket_attachments_for_agent(ticket=ticket)
+        return self.paginate(attachments, TicketAttachment, ("created_at", "pk"))

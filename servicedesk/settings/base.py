@@ -224,6 +224,7 @@ SPECTACULAR_SETTINGS = {
         "ChannelEnum": "tickets.models.Ticket.Channel",
         "CustomerCategoryEnum": "customers.models.CustomerCategory",
         "StatusEnum": "tickets.models.TicketStatus",
+        "TicketCreateInputChannelEnum": "api.serializers.tickets.LOGGED_CHANNELS",
     },
 }
 

@@ -2,6 +2,7 @@
 
 import pytest
 from django.test import Client
+from django.test.client import MULTIPART_CONTENT
 
 from api import services
 
@@ -9,7 +10,8 @@ from ..accounts.factories import AgentFactory, CustomerFactory, ManagerFactory
 
 
 class ApiClient:
-    """A Django test client that sends `Authorization: Bearer <token>` and JSON bodies."""
+    """A Django test client that sends `Authorization: Bearer <token>` and JSON bodies (or, with
+    `upload`, multipart/form-data with files)."""
 
     def __init__(self, user=None, *, token: str | None = None) -> None:
         self.user = user
@@ -28,6 +30,10 @@ class ApiClient:
             url, data or {}, content_type="application/json", headers=self._headers(headers)
         )
 
+    def upload(self, url: str, data, headers: dict | None = None, content_type: str = MULTIPART_CONTENT):
+        """Fields and files as multipart/form-data (or `data`, a body already encoded as `content_type`)."""
+        return self.client.post(url, data, content_type=content_type, headers=self._headers(headers))
+
     def patch(self, url: str, data: dict | None = None, headers: dict | None = None):
         return self.client.patch(
             url, data or {}, content_type="application/json", headers=self._headers(headers)
@@ -39,6 +45,12 @@ class ApiClient:
         return getattr(self.client, method.lower())(
             url, data or {}, content_type="application/json", headers=self._headers(None)
         )
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path) -> None:
+    """Uploaded files go to a throwaway folder, never var/."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture

@@ -2,17 +2,19 @@
 against the table below: an endpoint (or a method of one) with no expectation here fails.
 
 Each cell runs on its own fresh data: a ticket of `customer`'s, on which `copied` is copied,
-with a public reply and an internal note; `other` is a customer with nothing to do with it.
+with a public reply (and its file) and an internal note; `other` is a customer with nothing to
+do with it.
 """
 
 from collections.abc import Iterator
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.permissions import Access
-from tickets.models import TicketCC
+from tickets.models import Attachment, TicketCC
 
 from ..accounts.factories import AgentFactory, CustomerFactory, ManagerFactory
 from ..tickets.factories import ServiceFactory, TicketFactory, TicketMessageFactory
@@ -62,6 +64,8 @@ EXPECTED = {
         "agent": 201,
         "manager": 201,
     },
+    ("api:ticket_attachments", "GET"): {**ALL_SIGNED_IN, "other": 404},
+    ("api:attachment", "GET"): {**ALL_SIGNED_IN, "other": 404},
     ("api:customers", "GET"): STAFF_ONLY,
     ("api:customer", "GET"): STAFF_ONLY,
     ("api:customer", "PATCH"): STAFF_ONLY,
@@ -122,7 +126,17 @@ def world():
     service = ServiceFactory()
     ticket = TicketFactory(customer=customer, service=service)
     TicketCC.objects.create(ticket=ticket, user=copied, created_at=timezone.now())
-    TicketMessageFactory(ticket=ticket, body="Public reply")
+    reply = TicketMessageFactory(ticket=ticket, body="Public reply")
+    Attachment.objects.create(
+        ticket=ticket,
+        message=reply,
+        uploaded_by=customer,
+        file=SimpleUploadedFile("photo.png", b"png"),
+        original_name="photo.png",
+        content_type="image/png",
+        size=3,
+        created_at=timezone.now(),
+    )
     TicketMessageFactory(ticket=ticket, author=AgentFactory(), body="Internal note", is_internal=True)
     users = {
         "customer": customer,
@@ -131,7 +145,13 @@ def world():
         "agent": AgentFactory(),
         "manager": ManagerFactory(),
     }
-    return {"ticket": ticket, "service": service, "customer": customer, "users": users}
+    return {
+        "ticket": ticket,
+        "attachment": reply.attachments.get(),
+        "service": service,
+        "customer": customer,
+        "users": users,
+    }
 
 
 def _body(name: str, method: str, role: str, world) -> dict:
@@ -173,6 +193,8 @@ def test_cell(world, name, method, role):
 def _kwargs(name: str, world) -> dict:
     if name == "api:not_found":
         return {"rest": "no-such-thing/"}
+    if name == "api:attachment":
+        return {"pk": world["attachment"].pk}
     if name == "api:customer":
         return {"pk": world["customer"].pk}
     return {"pk": world["ticket"].pk} if name.startswith("api:ticket") and name != "api:tickets" else {}

@@ -1,5 +1,5 @@
 """The schema against the API itself (schemathesis): for every operation, requests generated from
-the schema (valid ones, on a real ticket or customer, and invalid ones), made with a customer's and an
+the schema (valid ones, on a real ticket, customer or file, and invalid ones), made with a customer's and an
 agent's token, get no 5xx and answers that match the schema (status codes, content types,
 bodies, headers).
 
@@ -12,8 +12,10 @@ from collections.abc import Iterator
 import pytest
 import schemathesis
 from django.core import signals
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.wsgi import get_wsgi_application
 from django.db import close_old_connections
+from django.utils import timezone
 from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +23,7 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api import services
+from tickets.models import Attachment
 
 from ..accounts.factories import AgentFactory, CustomerFactory
 from ..tickets.factories import ServiceFactory, TicketFactory, TicketMessageFactory
@@ -38,7 +41,17 @@ def world(settings) -> Iterator[dict]:
     settings.API_THROTTLE_RATE = "100000/min"
     customer, agent = CustomerFactory(), AgentFactory()
     ticket = TicketFactory(customer=customer, service=ServiceFactory())
-    TicketMessageFactory(ticket=ticket)
+    message = TicketMessageFactory(ticket=ticket)
+    attachment = Attachment.objects.create(
+        ticket=ticket,
+        message=message,
+        uploaded_by=customer,
+        file=SimpleUploadedFile("photo.png", b"png"),
+        original_name="photo.png",
+        content_type="image/png",
+        size=3,
+        created_at=timezone.now(),
+    )
     # As Django's test client does: a request's end must not close the test's connection (and
     # with it the transaction the test runs in).
     signals.request_started.disconnect(close_old_connections)
@@ -47,6 +60,7 @@ def world(settings) -> Iterator[dict]:
         yield {
             "ticket": ticket,
             "customer": customer,
+            "attachment": attachment,
             "tokens": [
                 services.api_token_create(user=user, name="schemathesis").secret for user in (customer, agent)
             ],
@@ -57,16 +71,18 @@ def world(settings) -> Iterator[dict]:
 
 
 def test_every_operation_is_checked():
-    assert len(OPERATIONS) == 13
+    assert len(OPERATIONS) == 15
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
 def test_the_api_keeps_to_its_schema(world, label, mode):
     operation = OPERATIONS[label]
-    # Valid requests go to the real ticket or customer (an id drawn at random is a 404 almost
-    # every time).
-    real = world["customer"] if operation.path.startswith("/api/v1/customers/") else world["ticket"]
+    # Valid requests go to the real ticket, customer or file (an id drawn at random is a 404
+    # almost every time).
+    real = {"/api/v1/customers/": world["customer"], "/api/v1/attachments/": world["attachment"]}.get(
+        operation.path.rsplit("{", 1)[0], world["ticket"]
+    )
     on_real = {"id": real.pk} if "{id}" in operation.path and mode is GenerationMode.POSITIVE else None
 
     @given(case=operation.as_strategy(generation_mode=mode, path_parameters=on_real))

@@ -415,6 +415,8 @@ def test_the_schema_documents_every_endpoint_and_the_error_shape(client):
         "/api/v1/tickets/{id}/",
         "/api/v1/tickets/{id}/claim/",
         "/api/v1/tickets/{id}/messages/",
+        "/api/v1/tickets/{id}/attachments/",
+        "/api/v1/attachments/{id}/",
         "/api/v1/services/",
         "/api/v1/notifications/",
         "/api/v1/customers/",
