@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.permissions import public
 
-from .views import catalog, notifications, tickets
+from .views import catalog, notifications, reports, surveys, tickets
 from .views.base import NotFound
 
 app_name = "api"
@@ -28,6 +28,10 @@ urlpatterns = [
     path("tickets/<int:pk>/messages/", tickets.TicketMessages.as_view(), name="ticket_messages"),
     path("services/", catalog.ServiceList.as_view(), name="services"),
     path("notifications/", notifications.NotificationList.as_view(), name="notifications"),
+    path("surveys/by-id/<int:pk>/", surveys.SurveyById.as_view(), name="survey"),
+    path("surveys/<str:token>/", surveys.SurveyByToken.as_view(), name="survey_by_token"),
+    path("survey-responses/", surveys.SurveyResponseList.as_view(), name="survey_responses"),
+    path("reports/report-card/", reports.ReportCardView.as_view(), name="report_card"),
     path(
         "schema/",
         public("the API's description: what it offers, no data")(

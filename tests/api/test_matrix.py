@@ -12,9 +12,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.permissions import Access
+from surveys.tokens import survey_token_make
 from tickets.models import TicketCC
 
 from ..accounts.factories import AgentFactory, CustomerFactory, ManagerFactory
+from ..surveys.factories import resolved_ticket
 from ..tickets.factories import ServiceFactory, TicketFactory, TicketMessageFactory
 from .conftest import ApiClient
 
@@ -25,6 +27,16 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 
 # What each role gets from each endpoint's methods, written out (not read from the views).
 ALL_SIGNED_IN = {"anonymous": 401, "customer": 200, "copied": 200, "other": 200, "agent": 200, "manager": 200}
+# Someone else's survey is a 404 to a customer; staff are no customers.
+CUSTOMERS_ONLY = {
+    "anonymous": 401,
+    "customer": 404,
+    "copied": 404,
+    "other": 404,
+    "agent": 403,
+    "manager": 403,
+}
+MANAGERS_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": 401, "manager": 200}
 EXPECTED = {
     ("api:tickets", "GET"): ALL_SIGNED_IN,
     ("api:tickets", "POST"): {
@@ -62,6 +74,13 @@ EXPECTED = {
         "manager": 201,
     },
     ("api:services", "GET"): ALL_SIGNED_IN,
+    # The survey link: no credentials needed; signed in as anyone but its customer, refused.
+    ("api:survey_by_token", "GET"): {**dict.fromkeys(ROLES, 403), "anonymous": 200, "customer": 200},
+    ("api:survey_by_token", "POST"): {**dict.fromkeys(ROLES, 403), "anonymous": 201, "customer": 201},
+    ("api:survey", "GET"): {**CUSTOMERS_ONLY, "customer": 200},
+    ("api:survey", "POST"): {**CUSTOMERS_ONLY, "customer": 201},
+    ("api:survey_responses", "GET"): MANAGERS_ONLY,
+    ("api:report_card", "GET"): MANAGERS_ONLY,
     ("api:notifications", "GET"): ALL_SIGNED_IN,
     ("api:schema", "GET"): {**ALL_SIGNED_IN, "anonymous": 200},
     ("api:docs", "GET"): {**ALL_SIGNED_IN, "anonymous": 200},
@@ -97,6 +116,10 @@ def _expected(name: str, method: str, role: str) -> int:
         return 401
     if access is Access.AGENT and role not in ("agent", "manager"):
         return 403
+    if access is Access.CUSTOMER and role in ("agent", "manager"):
+        return 403
+    if access is Access.MANAGER and role not in ("anonymous", "manager"):
+        return 403
     return 405
 
 
@@ -126,7 +149,8 @@ def world():
         "agent": AgentFactory(),
         "manager": ManagerFactory(),
     }
-    return {"ticket": ticket, "service": service, "customer": customer, "users": users}
+    survey = resolved_ticket(customer=customer).surveys.get()
+    return {"ticket": ticket, "service": service, "customer": customer, "users": users, "survey": survey}
 
 
 def _body(name: str, method: str, role: str, world) -> dict:
@@ -143,6 +167,8 @@ def _body(name: str, method: str, role: str, world) -> dict:
         return body
     if name == "api:ticket" and method == "PATCH":
         return {"priority": "p1"}
+    if name in ("api:survey_by_token", "api:survey") and method == "POST":
+        return {"grade": "B", "comment": "Quick, thanks."}
     if name == "api:ticket_messages" and method == "POST":
         return {"body": "Any news?"}
     return {}
@@ -166,4 +192,8 @@ def test_cell(world, name, method, role):
 def _kwargs(name: str, world) -> dict:
     if name == "api:not_found":
         return {"rest": "no-such-thing/"}
+    if name == "api:survey_by_token":
+        return {"token": survey_token_make(world["survey"])}
+    if name == "api:survey":
+        return {"pk": world["survey"].pk}
     return {"pk": world["ticket"].pk} if name.startswith("api:ticket") and name != "api:tickets" else {}

@@ -56,7 +56,7 @@ def world(settings) -> Iterator[dict]:
 
 
 def test_every_operation_is_checked():
-    assert len(OPERATIONS) == 9
+    assert len(OPERATIONS) == 15
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
