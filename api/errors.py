@@ -31,6 +31,19 @@ class Unprocessable(exceptions.APIException):
     default_code = "unprocessable"
 
 
+class Gone(exceptions.APIException):
+    """It was there and is no longer (a survey that closed or was replaced)."""
+
+    status_code = status.HTTP_410_GONE
+    default_detail = gettext_lazy("This is no longer available.")
+    default_code = "gone"
+
+
+class LinkNotFound(exceptions.NotFound):
+    """A 404 whose reason is kept: a link that names nothing (made up, or cut short) is told so,
+    as its page says, rather than "not yours to see"."""
+
+
 class PreconditionFailed(exceptions.APIException):
     status_code = status.HTTP_412_PRECONDITION_FAILED
     default_detail = gettext_lazy(
@@ -61,7 +74,7 @@ def exception_handler(exc, context) -> Response | None:
         body["fields"] = {name: [str(m) for m in _as_list(messages)] for name, messages in data.items()}
     elif isinstance(exc, exceptions.ValidationError):
         body["reason"] = " ".join(str(m) for m in _as_list(response.data)) or str(INVALID)
-    elif response.status_code == status.HTTP_404_NOT_FOUND:
+    elif response.status_code == status.HTTP_404_NOT_FOUND and not isinstance(exc, LinkNotFound):
         body["reason"] = str(NOT_FOUND)
     else:
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data

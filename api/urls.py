@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.permissions import public
 
-from .views import attachments, catalog, customers, notifications, tickets
+from .views import attachments, catalog, customers, notifications, reports, surveys, tickets
 from .views.base import NotFound
 
 app_name = "api"
@@ -33,6 +33,10 @@ urlpatterns = [
     path("me/", customers.Me.as_view(), name="me"),
     path("services/", catalog.ServiceList.as_view(), name="services"),
     path("notifications/", notifications.NotificationList.as_view(), name="notifications"),
+    path("surveys/by-id/<int:pk>/", surveys.SurveyById.as_view(), name="survey"),
+    path("surveys/<str:token>/", surveys.SurveyByToken.as_view(), name="survey_by_token"),
+    path("survey-responses/", surveys.SurveyResponseList.as_view(), name="survey_responses"),
+    path("reports/report-card/", reports.ReportCardView.as_view(), name="report_card"),
     path(
         "schema/",
         public("the API's description: what it offers, no data")(

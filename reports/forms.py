@@ -1,12 +1,14 @@
 from datetime import date, timedelta
 
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from customers.models import CustomerCategory
 from tickets.models import Ticket
 
 from .periods import PRESET_DAYS, Period
+from .selectors import scope_choices
 
 PERIOD_LABELS = {7: _("Last 7 days"), 30: _("Last 30 days"), 90: _("Last 90 days"), 180: _("Last 6 months"),
                  365: _("Last 12 months"), 730: _("Last 2 years")}  # fmt: skip
@@ -78,3 +80,14 @@ class DashboardFilterForm(forms.Form):
                 if value == scope:
                     return f"{group}: {label}"
         return ""
+
+
+def dashboard_filter_form(query) -> tuple[DashboardFilterForm, dict[str, str], dict[str, str]]:
+    """The dashboard's filter read from a query string, with the team and service names it offers:
+    how the report pages and the API read a period and filter alike."""
+    teams, services = scope_choices()
+    return (
+        DashboardFilterForm(query, teams=teams, services=services, today=timezone.localdate()),
+        teams,
+        services,
+    )

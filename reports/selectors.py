@@ -202,6 +202,20 @@ class Dashboard:
         self.period, self.scope, self.now = period, scope, now
         self.teams, self.services = teams, services
 
+    @classmethod
+    def for_filter(
+        cls, form, *, teams: dict[str, str], services: dict[str, str], now: datetime
+    ) -> "Dashboard":
+        """The dashboard of a filter form's period and scope (forms.DashboardFilterForm; its
+        defaults where it is not valid): the page's, and the API's report card."""
+        return cls(
+            period=form.chosen_period(),
+            scope=Scope.parse(form.chosen_scope()),
+            now=now,
+            teams=teams,
+            services=services,
+        )
+
     @cached_property
     def _figures(self) -> tuple[Figures, Figures]:
         return figures_with_previous(period=self.period, scope=self.scope)

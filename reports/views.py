@@ -17,7 +17,7 @@ from surveys.models import Grade
 from tickets.models import Priority, Ticket
 
 from . import selectors, totals
-from .forms import DashboardFilterForm
+from .forms import dashboard_filter_form
 from .selectors import BREAKDOWNS
 from .totals import Figures, Scope
 
@@ -28,14 +28,8 @@ GRADES_PAGE_SIZE = 25
 @manager_required
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
-    form, teams, services = _filter_form(request)
-    board = selectors.Dashboard(
-        period=form.chosen_period(),
-        scope=Scope.parse(form.chosen_scope()),
-        now=timezone.now(),
-        teams=teams,
-        services=services,
-    )
+    form, teams, services = dashboard_filter_form(request.GET)
+    board = selectors.Dashboard.for_filter(form, teams=teams, services=services, now=timezone.now())
     context = {
         "form": form,
         "board": board,
@@ -121,7 +115,7 @@ def export(request: HttpRequest, table: str) -> HttpResponse:
     """A dashboard table as CSV, for the filters on screen."""
     if table not in (*BREAKDOWNS, "trend"):
         raise Http404
-    form, teams, services = _filter_form(request)
+    form, teams, services = dashboard_filter_form(request.GET)
     period, scope = form.chosen_period(), Scope.parse(form.chosen_scope())
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = (
@@ -164,7 +158,7 @@ def _csv_safe(text: str) -> str:
 
 
 def _agent_card(request: HttpRequest, agent: User, *, own: bool) -> HttpResponse:
-    form, _teams, _services = _filter_form(request)
+    form, _teams, _services = dashboard_filter_form(request.GET)
     period = form.chosen_period()
     figures, previous = totals.figures_with_previous(
         period=period, scope=Scope(), dim="agent", key=str(agent.pk)
@@ -186,14 +180,8 @@ def _agent_card(request: HttpRequest, agent: User, *, own: bool) -> HttpResponse
     return render(request, "reports/agent_card.html", context)
 
 
-def _filter_form(request: HttpRequest) -> tuple[DashboardFilterForm, dict, dict]:
-    teams, services = selectors.scope_choices()
-    form = DashboardFilterForm(request.GET, teams=teams, services=services, today=timezone.localdate())
-    return form, teams, services
-
-
 def _drill_filters(request: HttpRequest):
-    form, _teams, _services = _filter_form(request)
+    form, _teams, _services = dashboard_filter_form(request.GET)
     return form, form.chosen_period(), Scope.parse(form.chosen_scope())
 
 

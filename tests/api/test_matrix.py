@@ -14,9 +14,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from accounts.permissions import Access
+from surveys.tokens import survey_token_make
 from tickets.models import Attachment, TicketCC
 
 from ..accounts.factories import AgentFactory, CustomerFactory, ManagerFactory
+from ..surveys.factories import resolved_ticket
 from ..tickets.factories import ServiceFactory, TicketFactory, TicketMessageFactory
 from .conftest import ApiClient
 
@@ -28,6 +30,16 @@ METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"]
 # What each role gets from each endpoint's methods, written out (not read from the views).
 ALL_SIGNED_IN = {"anonymous": 401, "customer": 200, "copied": 200, "other": 200, "agent": 200, "manager": 200}
 STAFF_ONLY = {"anonymous": 401, "customer": 403, "copied": 403, "other": 403, "agent": 200, "manager": 200}
+# Someone else's survey is a 404 to a customer; staff are no customers.
+CUSTOMERS_ONLY = {
+    "anonymous": 401,
+    "customer": 404,
+    "copied": 404,
+    "other": 404,
+    "agent": 403,
+    "manager": 403,
+}
+MANAGERS_ONLY = {**dict.fromkeys(ROLES, 403), "anonymous": 401, "manager": 200}
 EXPECTED = {
     ("api:tickets", "GET"): ALL_SIGNED_IN,
     ("api:tickets", "POST"): {
@@ -71,6 +83,13 @@ EXPECTED = {
     ("api:customer", "PATCH"): STAFF_ONLY,
     ("api:me", "GET"): ALL_SIGNED_IN,
     ("api:services", "GET"): ALL_SIGNED_IN,
+    # The survey link: no credentials needed; signed in as anyone but its customer, refused.
+    ("api:survey_by_token", "GET"): {**dict.fromkeys(ROLES, 403), "anonymous": 200, "customer": 200},
+    ("api:survey_by_token", "POST"): {**dict.fromkeys(ROLES, 403), "anonymous": 201, "customer": 201},
+    ("api:survey", "GET"): {**CUSTOMERS_ONLY, "customer": 200},
+    ("api:survey", "POST"): {**CUSTOMERS_ONLY, "customer": 201},
+    ("api:survey_responses", "GET"): MANAGERS_ONLY,
+    ("api:report_card", "GET"): MANAGERS_ONLY,
     ("api:notifications", "GET"): ALL_SIGNED_IN,
     ("api:schema", "GET"): {**ALL_SIGNED_IN, "anonymous": 200},
     ("api:docs", "GET"): {**ALL_SIGNED_IN, "anonymous": 200},
@@ -105,6 +124,10 @@ def _expected(name: str, method: str, role: str) -> int:
     if access is not Access.PUBLIC and role == "anonymous":
         return 401
     if access is Access.AGENT and role not in ("agent", "manager"):
+        return 403
+    if access is Access.CUSTOMER and role in ("agent", "manager"):
+        return 403
+    if access is Access.MANAGER and role not in ("anonymous", "manager"):
         return 403
     return 405
 
@@ -145,12 +168,14 @@ def world():
         "agent": AgentFactory(),
         "manager": ManagerFactory(),
     }
+    survey = resolved_ticket(customer=customer).surveys.get()
     return {
         "ticket": ticket,
         "attachment": reply.attachments.get(),
         "service": service,
         "customer": customer,
         "users": users,
+        "survey": survey,
     }
 
 
@@ -170,6 +195,8 @@ def _body(name: str, method: str, role: str, world) -> dict:
         return {"priority": "p1"}
     if name == "api:customer" and method == "PATCH":
         return {"phone": "+44 20 7946 0000"}
+    if name in ("api:survey_by_token", "api:survey") and method == "POST":
+        return {"grade": "B", "comment": "Quick, thanks."}
     if name == "api:ticket_messages" and method == "POST":
         return {"body": "Any news?"}
     return {}
@@ -197,4 +224,8 @@ def _kwargs(name: str, world) -> dict:
         return {"pk": world["attachment"].pk}
     if name == "api:customer":
         return {"pk": world["customer"].pk}
+    if name == "api:survey_by_token":
+        return {"token": survey_token_make(world["survey"])}
+    if name == "api:survey":
+        return {"pk": world["survey"].pk}
     return {"pk": world["ticket"].pk} if name.startswith("api:ticket") and name != "api:tickets" else {}

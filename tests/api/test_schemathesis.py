@@ -1,7 +1,7 @@
 """The schema against the API itself (schemathesis): for every operation, requests generated from
-the schema (valid ones, on a real ticket, customer or file, and invalid ones), made with a customer's and an
-agent's token, get no 5xx and answers that match the schema (status codes, content types,
-bodies, headers).
+the schema (valid ones, on a real ticket, customer, file or survey, and invalid ones), made with a
+customer's, an agent's and a manager's token, get no 5xx and answers that match the schema
+(status codes, content types, bodies, headers).
 
 Each operation is an ordinary test (not schemathesis's own pytest parametrisation, whose
 failures pytest-xdist reports as passes)."""
@@ -23,9 +23,11 @@ from schemathesis import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from api import services
+from surveys.tokens import survey_token_make
 from tickets.models import Attachment
 
-from ..accounts.factories import AgentFactory, CustomerFactory
+from ..accounts.factories import AgentFactory, CustomerFactory, ManagerFactory
+from ..surveys.factories import resolved_ticket
 from ..tickets.factories import ServiceFactory, TicketFactory, TicketMessageFactory
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +41,7 @@ OPERATIONS = {result.ok().label: result.ok() for result in SCHEMA.get_all_operat
 @pytest.fixture
 def world(settings) -> Iterator[dict]:
     settings.API_THROTTLE_RATE = "100000/min"
-    customer, agent = CustomerFactory(), AgentFactory()
+    customer, agent, manager = CustomerFactory(), AgentFactory(), ManagerFactory()
     ticket = TicketFactory(customer=customer, service=ServiceFactory())
     message = TicketMessageFactory(ticket=ticket)
     attachment = Attachment.objects.create(
@@ -52,6 +54,7 @@ def world(settings) -> Iterator[dict]:
         size=3,
         created_at=timezone.now(),
     )
+    survey = resolved_ticket(customer=customer).surveys.get()
     # As Django's test client does: a request's end must not close the test's connection (and
     # with it the transaction the test runs in).
     signals.request_started.disconnect(close_old_connections)
@@ -61,8 +64,10 @@ def world(settings) -> Iterator[dict]:
             "ticket": ticket,
             "customer": customer,
             "attachment": attachment,
+            "survey": survey,
             "tokens": [
-                services.api_token_create(user=user, name="schemathesis").secret for user in (customer, agent)
+                services.api_token_create(user=user, name="schemathesis").secret
+                for user in (customer, agent, manager)
             ],
         }
     finally:
@@ -71,19 +76,24 @@ def world(settings) -> Iterator[dict]:
 
 
 def test_every_operation_is_checked():
-    assert len(OPERATIONS) == 15
+    assert len(OPERATIONS) == 21
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
 def test_the_api_keeps_to_its_schema(world, label, mode):
     operation = OPERATIONS[label]
-    # Valid requests go to the real ticket, customer or file (an id drawn at random is a 404
-    # almost every time).
-    real = {"/api/v1/customers/": world["customer"], "/api/v1/attachments/": world["attachment"]}.get(
-        operation.path.rsplit("{", 1)[0], world["ticket"]
-    )
-    on_real = {"id": real.pk} if "{id}" in operation.path and mode is GenerationMode.POSITIVE else None
+    # Valid requests go to real rows (an id drawn at random is a 404 almost every time).
+    real = {
+        "/api/v1/customers/": world["customer"],
+        "/api/v1/attachments/": world["attachment"],
+        "/api/v1/surveys/by-id/": world["survey"],
+    }.get(operation.path.rsplit("{", 1)[0], world["ticket"])
+    on_real = None
+    if mode is GenerationMode.POSITIVE and "{id}" in operation.path:
+        on_real = {"id": real.pk}
+    elif mode is GenerationMode.POSITIVE and "{token}" in operation.path:
+        on_real = {"token": survey_token_make(world["survey"])}
 
     @given(case=operation.as_strategy(generation_mode=mode, path_parameters=on_real))
     @settings(max_examples=8, deadline=None, suppress_health_check=list(HealthCheck), database=None)
