@@ -53,6 +53,15 @@ def _media_in_tmp(settings, tmp_path) -> None:
     settings.MEDIA_ROOT = tmp_path / "media"
 
 
+def json_keys(data) -> set[str]:
+    """Every key anywhere in a JSON document (to show a field never reaches someone)."""
+    if isinstance(data, dict):
+        return set(data) | {key for value in data.values() for key in json_keys(value)}
+    if isinstance(data, list):
+        return {key for value in data for key in json_keys(value)}
+    return set()
+
+
 @pytest.fixture
 def api_customer(customer) -> ApiClient:
     return ApiClient(customer)

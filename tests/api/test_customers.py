@@ -9,7 +9,7 @@ from customers.models import CategoryChange, CustomerCategory, CustomerProfile, 
 from ..accounts.factories import AgentFactory, CustomerFactory, ManagerFactory
 from ..hostile import HOSTILE_INPUTS
 from ..tickets.factories import TicketFactory
-from .conftest import ApiClient
+from .conftest import ApiClient, json_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -19,14 +19,6 @@ ME = "/api/v1/me/"
 
 def _url(customer) -> str:
     return f"{CUSTOMERS}{customer.pk}/"
-
-
-def _keys(data) -> set[str]:
-    if isinstance(data, dict):
-        return set(data) | {key for value in data.values() for key in _keys(value)}
-    if isinstance(data, list):
-        return {key for value in data for key in _keys(value)}
-    return set()
 
 
 # --- Who may --------------------------------------------------------------------------------------
@@ -56,7 +48,7 @@ def test_me_says_who_the_token_belongs_to_never_a_customers_category(customer, a
         "email": customer.email,
         "role": "customer",
     }
-    assert not {key for key in _keys(answer.json()) if "categor" in key}
+    assert not {key for key in json_keys(answer.json()) if "categor" in key}
     assert category.value not in answer.content.decode()
 
 

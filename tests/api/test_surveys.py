@@ -17,7 +17,7 @@ from ..hostile import HOSTILE_INPUTS
 from ..surveys.factories import answered_survey, resolved_ticket
 from ..tickets.factories import ServiceFactory
 from ..webhooks.conftest import endpoint_for, private_allowed  # noqa: F401 (fixtures)
-from .conftest import ApiClient
+from .conftest import ApiClient, json_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -35,14 +35,6 @@ def _by_id(survey: Survey) -> str:
 @pytest.fixture
 def survey() -> Survey:
     return resolved_ticket(title="Laptop will not start").surveys.get()
-
-
-def _keys(data) -> set[str]:
-    if isinstance(data, dict):
-        return set(data) | {key for value in data.values() for key in _keys(value)}
-    if isinstance(data, list):
-        return {key for value in data for key in _keys(value)}
-    return set()
 
 
 # --- By the link's token ----------------------------------------------------------------------
@@ -64,7 +56,7 @@ def test_the_link_shows_what_the_page_asks_and_nothing_more(api_anonymous, surve
     assert grade["required"] and [c["value"] for c in grade["choices"]] == Grade.values
     assert {q["name"] for q in shown["questions"]} >= {"comment", "driver", "felt_indifference"}
     # Nothing about who the customer is, their category, the agent or the link's secret.
-    assert not _keys(shown) & {"customer", "customer_category", "agent", "nonce", "team", "priority"}
+    assert not json_keys(shown) & {"customer", "customer_category", "agent", "nonce", "team", "priority"}
     assert answer["ETag"]
 
 

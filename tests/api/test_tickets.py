@@ -14,7 +14,7 @@ from tickets.models import Ticket, TicketCC, TicketEvent
 from ..accounts.factories import AgentFactory
 from ..hostile import HOSTILE_INPUTS
 from ..tickets.factories import ServiceFactory, TeamFactory, TicketFactory, TicketMessageFactory
-from .conftest import ApiClient
+from .conftest import ApiClient, json_keys
 
 pytestmark = pytest.mark.django_db
 
@@ -23,15 +23,6 @@ TICKETS = "/api/v1/tickets/"
 
 def _ticket_url(ticket) -> str:
     return f"{TICKETS}{ticket.pk}/"
-
-
-def _keys(data) -> set[str]:
-    """Every key anywhere in a JSON document."""
-    if isinstance(data, dict):
-        return set(data) | {key for value in data.values() for key in _keys(value)}
-    if isinstance(data, list):
-        return {key for value in data for key in _keys(value)}
-    return set()
 
 
 def _submit(service, **extra) -> dict:
@@ -76,9 +67,9 @@ def test_a_customers_category_never_reaches_them(customer, api_customer):
 
     assert [answer.status_code for answer in answers] == [201, 200, 200, 200, 201, 200, 200]
     for answer in answers:
-        assert not {key for key in _keys(answer.json()) if "categor" in key}
+        assert not {key for key in json_keys(answer.json()) if "categor" in key}
         assert CustomerCategory.VIP.value not in answer.content.decode()
-        assert not {"first_response_due_at", "resolution_due_at", "internal"} & _keys(answer.json())
+        assert not {"first_response_due_at", "resolution_due_at", "internal"} & json_keys(answer.json())
 
 
 def test_staff_see_the_customers_category(agent, api_agent, customer):
