@@ -1,3 +1,5 @@
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.pagination import CursorPagination
 
 from tickets.views_desk import QUEUE_PAGE_SIZE
@@ -13,3 +15,16 @@ class Cursor(CursorPagination):
 
     def get_ordering(self, request, queryset, view) -> tuple[str, ...]:
         return tuple(view.cursor_ordering)
+
+    def decode_cursor(self, request):
+        """A cursor that is not one of ours is the client's mistake, a 400 (DRF answers 404, as if
+        the list were not there)."""
+        try:
+            return super().decode_cursor(request)
+        except NotFound:
+            raise ValidationError(
+                {
+                    "__reason__": _("Use the `next` link as given."),
+                    self.cursor_query_param: [_("This cursor is not valid.")],
+                }
+            ) from None

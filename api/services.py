@@ -141,8 +141,12 @@ def idempotent_create(
         return earlier, False
     try:
         with transaction.atomic():
-            # A key older than the window may be used again.
-            IdempotencyKey.objects.filter(user=user, key=key).delete()
+            # A key older than the window may be used again. Only such a key: a racer that
+            # deleted the key another had just committed made a second ticket (and, waiting on
+            # that delete while holding the day's rollup row, deadlocked a third).
+            IdempotencyKey.objects.filter(
+                user=user, key=key, created_at__lt=now - timedelta(hours=IDEMPOTENCY_KEY_HOURS)
+            ).delete()
             ticket = create()
             IdempotencyKey.objects.create(
                 user=user, key=key, request_hash=fingerprint, ticket=ticket, created_at=now

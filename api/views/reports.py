@@ -4,13 +4,11 @@ from django.utils import timezone
 from drf_spectacular.utils import extend_schema
 
 from accounts.permissions import Access
-from reports.forms import dashboard_filter_form
 from reports.selectors import Dashboard
 
-from ..errors import form_invalid
 from ..serializers.reports import ReportCard
 from .base import ApiView, error_responses
-from .surveys import DASHBOARD_FILTER
+from .surveys import DASHBOARD_FILTER, dashboard_filter_read
 
 
 class ReportCardView(ApiView):
@@ -28,9 +26,7 @@ class ReportCardView(ApiView):
         responses={200: ReportCard, **error_responses(400, 401, 403, 429)},
     )
     def get(self, request):
-        form, teams, services = dashboard_filter_form(request.query_params)
-        if not form.is_valid():
-            raise form_invalid(form)
+        form, teams, services = dashboard_filter_read(request.query_params)
         board = Dashboard.for_filter(form, teams=teams, services=services, now=timezone.now())
         data = {
             "scope": str(board.scope),

@@ -72,3 +72,27 @@ def test_keys_older_than_a_day_are_purged_and_newer_ones_kept(api_customer):
 
     assert purged == 1
     assert list(IdempotencyKey.objects.values_list("key", flat=True)) == ["new"]
+
+
+@pytest.mark.django_db
+def test_a_racer_that_looked_before_the_winner_committed_answers_with_the_winners_ticket(
+    api_customer, customer, monkeypatch
+):
+    """The interleaving the race above can hit: a request that found no key (the winner had not
+    committed yet) must not take the winner's key away, which made a second ticket."""
+    service = ServiceFactory()
+    body = {"service": service.pk, "title": "T", "description": "D", "urgency": "low", "impact": "low"}
+    first = api_customer.post("/api/v1/tickets/", body, headers={"Idempotency-Key": "late"})
+    real_earlier, looks = services._earlier, []
+
+    def earlier(**kwargs):
+        looks.append(kwargs)
+        return None if len(looks) == 1 else real_earlier(**kwargs)  # the first look found nothing
+
+    monkeypatch.setattr(services, "_earlier", earlier)
+
+    late = api_customer.post("/api/v1/tickets/", body, headers={"Idempotency-Key": "late"})
+
+    assert (first.status_code, late.status_code) == (201, 200)
+    assert late.json()["id"] == first.json()["id"]
+    assert Ticket.objects.count() == 1

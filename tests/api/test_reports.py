@@ -154,7 +154,8 @@ def test_no_answers_are_nulls_not_zeros(api_manager):
     [({"period": "12"}, "period"), ({"scope": "team:999999"}, "scope"), ({"scope": "nonsense"}, "scope"),
      ({"period": "custom"}, "first"),
      ({"period": "custom", "first": "2026-02-30", "last": "2026-03-01"}, "first"),
-     ({"period": "custom", "first": "2020-01-01", "last": "2099-01-01"}, "last")],
+     ({"period": "custom", "first": "2020-01-01", "last": "2099-01-01"}, "last"),
+     ({"last": ""}, "last"), ({"period": "30", "first": " "}, "first")],
 )  # fmt: skip
 def test_a_filter_that_is_not_valid_is_a_400_naming_it(api_manager, query, field):
     answer = api_manager.get(REPORT_CARD, query)

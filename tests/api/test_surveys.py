@@ -241,7 +241,7 @@ def test_responses_take_the_dashboards_filter_and_a_grade(api_manager):
 @pytest.mark.parametrize(
     ("query", "field"),
     [({"period": "12"}, "period"), ({"scope": "service:999999"}, "scope"), ({"grade": "E"}, "grade"),
-     ({"period": "custom", "first": "2026-01-01"}, "last")],
+     ({"grade": ""}, "grade"), ({"period": "custom", "first": "2026-01-01"}, "last"), ({"last": ""}, "last")],
 )  # fmt: skip
 def test_a_filter_that_is_not_valid_is_a_400_naming_it(api_manager, query, field):
     answer = api_manager.get(RESPONSES, query)

@@ -95,6 +95,13 @@ def test_the_queue_takes_the_pages_filters_and_ignores_invalid_ones(api_agent):
     assert ids(priority="nonsense", service="²", assignee="x") == {urgent.pk, low.pk}
 
 
+def test_a_cursor_that_is_not_ours_is_a_400_naming_it(api_customer):
+    answer = api_customer.get(TICKETS, {"cursor": "not-a-cursor"})
+
+    assert answer.status_code == 400
+    assert answer.json()["error"]["fields"] == {"cursor": ["This cursor is not valid."]}
+
+
 def test_cursor_pages_give_every_ticket_once(customer, api_customer):
     made = {TicketFactory(customer=customer).pk for _ in range(5)}
     seen, url = [], f"{TICKETS}?page_size=2"
