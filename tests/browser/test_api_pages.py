@@ -69,7 +69,7 @@ def test_a_customer_makes_sees_once_and_revokes_a_token(request, live_server, vi
     _log_in(page, "alice")
 
     page.goto(reverse("api_tokens:list"))
-    page.get_by_label("Name").fill("Intranet “my requests” widget, which is a long name indeed")
+    page.get_by_label("Name").fill("Intranet “my requests” widget, which is a long name indeed " + "x" * 60)
     page.get_by_label("Expires after (days)").fill("90")
     page.get_by_role("button", name="Make the token").click()
 
