@@ -70,6 +70,22 @@ class AttachmentsField(forms.FileField):
         return files
 
 
+class AttachmentsForm(forms.Form):
+    """A form with an `attachments` field. Refused for another field, it says next to the files
+    which ones it did not keep: a browser cannot put files back in a file input, and a file must
+    never be dropped unsaid."""
+
+    def _post_clean(self) -> None:
+        super()._post_clean()
+        files = self.cleaned_data.get("attachments")
+        if self.errors and files:
+            names = ", ".join(display_name(file.name) for file in files)
+            self.add_error(
+                "attachments",
+                _("Not kept because of the other errors: %(names)s. Attach them again.") % {"names": names},
+            )
+
+
 def attachment_response(request: HttpRequest, attachment: Attachment) -> HttpResponseBase:
     """The file, for a caller the selector let see it: always a download, never rendered. A file
     never changes once attached, so its ETag is its stored name's; a client that keeps files (a

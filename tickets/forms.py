@@ -9,7 +9,7 @@ from accounts.models import User
 from core.widgets import FastSelect, ListedChoiceIterator, ShortModelChoiceField
 from customers.models import CustomerCategory
 
-from .attachments import AttachmentsField
+from .attachments import AttachmentsField, AttachmentsForm
 from .models import Impact, Priority, Service, Team, Ticket, Urgency
 from .selectors import QUEUE_ALL_STATUSES, SAVED_VIEWS, QueueFilters
 
@@ -57,7 +57,7 @@ class ServiceChoiceField(ShortModelChoiceField):
     iterator = _ServicesByWhoHandlesThem
 
 
-class TicketSubmitForm(forms.Form):
+class TicketSubmitForm(AttachmentsForm):
     service = ServiceChoiceField(
         widget=FastSelect,
         queryset=Service.objects.none(),
@@ -87,7 +87,7 @@ class TicketSubmitForm(forms.Form):
         self.fields["service"].queryset = services
 
 
-class ReplyForm(forms.Form):
+class ReplyForm(AttachmentsForm):
     body = forms.CharField(
         label=_("Your reply"),
         widget=forms.Textarea(attrs={"rows": 4}),
@@ -234,7 +234,7 @@ class OwnIdsForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
-class AgentReplyForm(forms.Form):
+class AgentReplyForm(AttachmentsForm):
     body = forms.CharField(
         label=_("Reply or internal note"),
         widget=forms.Textarea(attrs={"rows": 5}),

@@ -101,6 +101,36 @@ def test_refused_files_are_explained_at_the_field_and_the_rest_is_kept(customer_
     assert not Ticket.objects.exists()
 
 
+def test_files_of_a_refused_request_are_named_at_their_field_to_attach_again(customer_client):
+    response = _submit(
+        customer_client, title="", attachments=[_file(), _file("log <1>.txt", b"42", "text/plain")]
+    )
+
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert 'id="error_1_id_attachments"' in page
+    assert (
+        "Not kept because of the other errors: screenshot.png, log &lt;1&gt;.txt. Attach them again." in page
+    )
+    assert not Attachment.objects.exists()
+
+
+def test_files_of_a_refused_reply_are_named_too(customer_client, customer, agent_client):
+    ticket = TicketFactory(customer=customer)
+    notice = "Not kept because of the other errors: screenshot.png. Attach them again."
+
+    by_customer = customer_client.post(
+        reverse("tickets:reply", args=[ticket.pk]), {"body": "", "attachments": [_file()]}
+    )
+    by_agent = agent_client.post(
+        reverse("tickets:agent_reply", args=[ticket.pk]), {"body": "", "attachments": [_file()]}
+    )
+
+    assert notice in by_customer.content.decode()
+    assert notice in by_agent.content.decode()
+    assert not Attachment.objects.exists()
+
+
 def test_files_over_the_size_limit_are_refused(customer_client, settings):
     settings.ATTACHMENT_MAX_BYTES = 10
 
