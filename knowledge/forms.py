@@ -5,6 +5,7 @@ from accounts import selectors as account_selectors
 from tickets.models import Service
 
 from .models import Article, ArticleVersion, Tag
+from .selectors import StaffView
 from .services import ArticleFields
 
 
@@ -38,7 +39,7 @@ class ArticleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["services"].queryset = Service.objects.filter(is_active=True).only("pk", "name")
         self.fields["owner"].queryset = account_selectors.agents_list()
-        self.fields["owner"].label_from_instance = lambda user: user.get_full_name() or user.username
+        self.fields["owner"].label_from_instance = lambda user: user.display_name
         if self.instance.pk and not self.is_bound:
             self.initial["tags"] = ", ".join(tag.name for tag in self.instance.tags.all())
 
@@ -73,3 +74,18 @@ class ArticleForm(forms.ModelForm):
 
     def _post_clean(self) -> None:
         """The service saves the article (as a version), not ModelForm.save; skip the instance copy."""
+
+
+class ArticleSearchForm(forms.Form):
+    """The lists' query string: what to search for, which service, which shortcut (staff)."""
+
+    q = forms.CharField(max_length=200, required=False)
+    service = forms.SlugField(max_length=120, required=False)
+    view = forms.ChoiceField(
+        choices=[(view, view) for view in (StaffView.RECENT, StaffView.NEEDS_REVIEW, StaffView.UNOWNED)],
+        required=False,
+    )
+
+    def filters(self) -> dict:
+        """The valid parameters; a page asked for with a bad one (a NUL, a long word) shows everything."""
+        return self.cleaned_data if self.is_valid() else {}

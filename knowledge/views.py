@@ -9,10 +9,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from accounts.permissions import agent_required, customer_required
 from core.pagination import query_without, uncounted_page
-from core.params import slug_param
 
 from . import selectors, services
-from .forms import ArticleForm
+from .forms import ArticleForm, ArticleSearchForm
 from .selectors import StaffView
 
 PER_PAGE = 25
@@ -21,13 +20,12 @@ PER_PAGE = 25
 @agent_required
 @require_GET
 def article_list(request: HttpRequest) -> HttpResponse:
-    view = request.GET.get("view", StaffView.RECENT)
-    if view not in (StaffView.RECENT, StaffView.NEEDS_REVIEW, StaffView.UNOWNED) or (
-        view == StaffView.UNOWNED and not request.user.has_perm("accounts.manage_service_desk")
-    ):
+    filters = ArticleSearchForm(request.GET).filters()
+    view = filters.get("view") or StaffView.RECENT
+    if view == StaffView.UNOWNED and not request.user.has_perm("accounts.manage_service_desk"):
         view = StaffView.RECENT
-    text = request.GET.get("q", "")[:200]
-    service = selectors.service_for_browse(slug=slug_param(request.GET.get("service")))
+    text = filters.get("q", "")
+    service = selectors.service_for_browse(slug=filters.get("service"))
     articles = selectors.article_list_for_staff(
         text=text, service=service, view=view, today=timezone.localdate()
     )
@@ -120,8 +118,9 @@ def article_restore(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 @customer_required
 @require_GET
 def help_list(request: HttpRequest) -> HttpResponse:
-    text = request.GET.get("q", "")[:200]
-    service = selectors.service_for_browse(slug=slug_param(request.GET.get("service")))
+    filters = ArticleSearchForm(request.GET).filters()
+    text = filters.get("q", "")
+    service = selectors.service_for_browse(slug=filters.get("service"))
     articles = selectors.article_list_for_customer(text=text, service=service)
     context = {
         "page": uncounted_page(articles, request.GET.get("page"), PER_PAGE),
