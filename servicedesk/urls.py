@@ -16,5 +16,6 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("", include("api.urls_pages")),
     path("", include("webhooks.urls")),
+    path("", include("knowledge.urls")),
     path("admin/", admin.site.urls),
 ]

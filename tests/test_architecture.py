@@ -12,6 +12,7 @@ PACKAGES = (
     "devkit",
     "notifications",
     "inbound",
+    "knowledge",
     "reports",
     "servicedesk",
     "surveys",

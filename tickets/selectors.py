@@ -72,6 +72,11 @@ def working_calendar_get() -> sla.WorkingCalendar:
     )
 
 
+def desk_is_open(*, now: datetime) -> bool:
+    """Whether `now` falls in the default calendar's business hours (the follow-ups' rule)."""
+    return sla.add_business_minutes(working_calendar_get(), now, 0) <= now
+
+
 def sla_targets_get(*, priority: str, category: str) -> SlaTargets:
     """The targets for a priority: the category's own policy if there is one, else the default."""
     policies = {

@@ -10,6 +10,7 @@ from accounts.services import user_create
 from reports.rollups import rollups_refresh
 
 from .desk import desk_demo_seed
+from .knowledge import knowledge_demo_seed
 from .notices import notices_demo_read
 from .surveys import surveys_demo_seed
 from .tickets import tickets_demo_seed
@@ -50,6 +51,7 @@ def demo_seed() -> list[User]:
         user.username: user for user in User.objects.filter(username__in=[u.username for u in DEMO_USERS])
     }
     desk_demo_seed(users)
+    knowledge_demo_seed(users)
     tickets_demo_seed(users)
     surveys_demo_seed(users)
     notices_demo_read(users)

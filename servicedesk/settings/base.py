@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "reports",
     "api",
     "webhooks",
+    "knowledge",
 ]
 
 MIDDLEWARE = [
@@ -322,6 +323,11 @@ CELERY_BEAT_SCHEDULE = {
     # Hourly rather than daily: a missed run (beat down) costs an hour, and re-runs do nothing.
     "arrangement-reminders": {
         "task": "customers.tasks.arrangement_reminders_task",
+        "schedule": timedelta(hours=1),
+    },
+    # Hourly, and a no-op outside business hours: an owner hears of a due review at work, once.
+    "knowledge-review-reminders": {
+        "task": "knowledge.tasks.article_review_reminders_task",
         "schedule": timedelta(hours=1),
     },
     # Follow-ups and SLA alerts are scheduled on the tickets; this hands what is due to workers.

@@ -10,6 +10,7 @@ from accounts.roles import Role
 from customers.models import CategoryChange, CustomerProfile
 from devkit.demo.company import DEMO_PASSWORD, DEMO_USERS
 from devkit.demo.surveys import GRADED
+from knowledge.models import Article
 from notifications.models import Notification
 from surveys.models import RecoveryCase, Survey
 from tickets.models import Service, Ticket, TicketCC
@@ -77,3 +78,18 @@ def test_seed_demo_notices_are_spread_over_its_weeks_and_the_answered_ones_done(
     # "How did IT do?" is done for every graded request, and for nothing else.
     invitations = Notification.objects.filter(key__startswith="survey-invitation:")
     assert invitations.count() == invitations.filter(done_at__isnull=False).count() == len(GRADED)
+
+
+def test_seed_demo_writes_a_knowledge_base_with_a_stale_article_and_staff_only_standard():
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    articles = Article.objects.all()
+    assert articles.count() == 12
+    assert all(article.versions.count() == 1 for article in articles)
+    assert articles.filter(review_by__lt=timezone.localdate()).count() == 1
+    assert articles.filter(audience=Article.Audience.STAFF).count() == 2
+    standard = articles.get(kind=Article.Kind.STANDARD)
+    assert standard.title == "How we greet and what we never say"
+    assert set(articles.values_list("owner__username", flat=True)) <= {"maria", "sam", "priya"}
+    assert Service.objects.filter(provided_by_it=True, articles__isnull=True).filter(slug="phones").exists()

@@ -1,0 +1,258 @@
+"""The demo's knowledge base: a dozen articles a real desk would write for the demo catalog, one of
+them stale (its review date passed), two for staff only (one a service standard), and the phones
+service left without an article, so every list and warning has something to show."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+
+from accounts.models import User
+from knowledge.models import Article
+from knowledge.services import ArticleFields, article_save
+from tickets.models import Service
+
+
+@dataclass(frozen=True)
+class DemoArticle:
+    title: str
+    summary: str
+    body: str
+    services: tuple[str, ...]
+    tags: tuple[str, ...]
+    owner: str
+    review_in_days: int  # negative: the review date has passed
+    kind: str = Article.Kind.ARTICLE
+    audience: str = Article.Audience.EVERYONE
+
+
+ARTICLES = [
+    DemoArticle(
+        "Reset your password when you are locked out",
+        "Three wrong tries lock your account for 15 minutes; here is how to get back in sooner.",
+        """Your account locks for **15 minutes** after three wrong passwords. You can wait, or reset it now.
+
+1. On any computer or your phone, open **https://passwords.northwind.example**.
+2. Enter your work e-mail address and choose **Send me a code**.
+3. Type the six-digit code from the text message sent to your company mobile.
+4. Choose a new password: at least 14 characters. A short sentence is easy to remember and hard to guess.
+
+Your laptop may ask for the **old** password once more the next time it is on the office network or
+the VPN: that is expected. Sign in with the new one.
+
+**No company mobile, or the code never arrives?** Call the service desk on extension 4357. We will
+check who you are and reset it with you on the phone.""",
+        ("accounts",),
+        ("password", "locked out", "sign-in"),
+        "sam",
+        180,
+    ),
+    DemoArticle(
+        "Connect to the VPN from home",
+        "GlobalProtect connects your laptop to the office network; sign in once and leave it on.",
+        """You need the VPN for the finance system, shared drives and the intranet. E-mail, Teams and
+the web work without it.
+
+1. Click the **globe icon** next to the clock (bottom right) and choose **Connect**.
+2. Sign in with your work e-mail and password, then approve the prompt on your phone.
+3. The globe turns solid when you are connected.
+
+### If it will not connect
+- Check that the internet works without it (open any website).
+- Hotel and café Wi-Fi often blocks VPNs until you accept their terms in a browser page: open any
+  website first, accept, then connect.
+- Restart the laptop: GlobalProtect updates itself and sometimes needs a restart to finish.
+
+Still stuck? Raise a request under **VPN and remote access** with the message it shows.""",
+        ("vpn",),
+        ("vpn", "remote work", "globalprotect"),
+        "priya",
+        120,
+    ),
+    DemoArticle(
+        "Print from your laptop and fix a jam",
+        "Add the floor's printer once; most jams clear from the side door in a minute.",
+        """### Add a printer
+Open **Settings → Printers → Add** and pick the one named after your floor, e.g. `NW-2F-EAST`.
+Every printer is also in the **Follow-me** queue: print to it, then tap your badge on any printer.
+
+### Clear a jam
+1. Open the **side door** (the green handle) and pull the paper straight out, towards you.
+2. Check tray 2 for a folded sheet at the back.
+3. Close everything firmly; the printer restarts the job itself.
+
+Streaks or faded print usually mean a toner cartridge is low: spares are in the cupboard beside each
+printer. Raise a request under **Printer faults** if the same printer jams twice in a day.""",
+        ("printer-faults",),
+        ("printer", "jam", "follow-me"),
+        "priya",
+        90,
+    ),
+    DemoArticle(
+        "Set up a new starter",
+        "What a manager asks for, and when, so a new colleague has a working laptop on day one.",
+        """Ask **ten working days** before the start date, with one request under **Accounts and
+passwords**. Give us:
+
+- full name, job title, department and start date;
+- their line manager, and a colleague whose access they should mirror;
+- anything beyond the standard kit (a second screen, specialist software).
+
+We create the account and mailbox, prepare the laptop, and send the manager the first-day password
+in a separate e-mail. On the first morning the new starter collects the laptop from the service desk
+on the ground floor, where we sign them in and set up their phone for sign-in approvals.""",
+        ("accounts", "laptops"),
+        ("new starter", "onboarding", "access"),
+        "maria",
+        150,
+    ),
+    DemoArticle(
+        "Share a mailbox or calendar with your team",
+        "A shared mailbox (e.g. invoices@) appears in Outlook by itself once IT gives you access.",
+        """Shared mailboxes are for addresses a team answers together, such as `invoices@` or
+`facilities@`. Ask under **E-mail and calendar** and name everyone who needs it; the mailbox's owner
+is asked to agree.
+
+Once access is given, the mailbox appears in Outlook's folder list within an hour. Restart Outlook if
+it has not. To send *as* the mailbox, choose **From → Other e-mail address** when writing.
+
+To share your own calendar, open it, choose **Share**, add the colleague and pick what they may see.""",
+        ("email",),
+        ("mailbox", "calendar", "outlook"),
+        "sam",
+        200,
+    ),
+    DemoArticle(
+        "Get e-mail on your phone",
+        "Use Outlook for iOS or Android: sign in with your work address and approve the prompt.",
+        """1. Install **Microsoft Outlook** from the App Store or Google Play.
+2. Open it and sign in with your work e-mail address.
+3. Approve the sign-in on your phone when asked, and allow the company's device policy: it only
+   protects work data and lets IT wipe *work* data, never your photos.
+
+The phone's built-in mail app is not supported: it cannot keep company data protected.""",
+        ("email",),
+        ("mobile", "outlook"),
+        "sam",
+        160,
+    ),
+    DemoArticle(
+        "Install software from the approved list",
+        "Most approved software installs itself from Company Portal in a few minutes.",
+        """Open **Company Portal** from the Start menu, search for the application and choose
+**Install**. It runs in the background; you can keep working.
+
+Not in Company Portal? Raise a request under **Software installation** with the name, what you need
+it for, and who pays for the licence if it is not free. We check it is safe and licensed, which
+usually takes two working days.""",
+        ("software",),
+        ("software", "company portal", "licence"),
+        "priya",
+        140,
+    ),
+    DemoArticle(
+        "Your laptop is slow or will not start",
+        "Restart it properly, check for updates, and tell us what you see if that does not help.",
+        """**Slow:** choose **Start → Power → Restart** (not Shut down: that keeps some of the
+slowness), then let updates finish. Close browser tabs you do not need; each one uses memory.
+
+**Will not start:** plug in the charger and hold the power button for 15 seconds, then press it
+once. If the screen stays black, or it shows a blue screen with a code, raise a request under
+**Laptops and desktops** and include the code. We lend you a laptop while we fix yours.""",
+        ("laptops",),
+        ("laptop", "slow", "restart"),
+        "priya",
+        100,
+    ),
+    DemoArticle(
+        "Working from another country",
+        "Tell IT a week ahead: some systems block sign-ins from abroad until we allow them.",
+        """Our sign-in protection blocks unusual countries. A week before you travel, raise a request
+under **VPN and remote access** with the countries and dates. We allow them for that trip only.
+
+Take your charger and a travel adapter; the service desk cannot post replacements abroad.""",
+        ("vpn", "accounts"),
+        ("travel", "abroad", "sign-in"),
+        "maria",
+        -20,  # stale: the travel policy changed and nobody has reviewed this since
+    ),
+    DemoArticle(
+        "Stop a phishing e-mail",
+        "Suspicious e-mail? Use Report in Outlook, do not click, and tell us if you already did.",
+        """Signs of phishing: urgency, a sender you do not expect, a link whose address does not
+match the company it claims to be, or a request for your password (**IT never asks for it**).
+
+Choose **Report → Phishing** in Outlook. If you already clicked or typed your password, call the
+service desk on extension 4357 straight away: we reset your password and check your account.""",
+        ("email", "accounts"),
+        ("security", "phishing"),
+        "sam",
+        170,
+    ),
+    DemoArticle(
+        "Unlocking accounts: check who is asking first",
+        "Staff only: how to verify a caller before a reset, and when to refuse.",
+        """Before resetting a password or unlocking an account by phone:
+
+1. Call the person back on the number in the directory, never the number they called from.
+2. Ask for their employee number and their line manager's name, and check both.
+3. For senior executives and anyone in Finance, also confirm by Teams message.
+
+If the checks fail, do not reset. Be polite, explain that we protect their account this way, and log
+the attempt as an internal note.""",
+        ("accounts",),
+        ("security", "verification", "internal"),
+        "maria",
+        60,
+        audience=Article.Audience.STAFF,
+    ),
+    DemoArticle(
+        "How we greet and what we never say",
+        "Our service standard for every call, chat and reply: what is and isn't acceptable.",
+        """### Always
+- Greet by name, say yours, and tell the customer what happens next and when.
+- Own the request until it is resolved or handed over *with* an introduction.
+- When IT does not do something, say who does and how to reach them: never a flat no.
+
+### Never
+- "That's not our problem" or "you should have raised a ticket": show them the way instead.
+- Blame another team, a supplier or the customer.
+- Close a request without the customer knowing it is done.
+
+Customers who are unhappy with us cannot go elsewhere. Treat every frustrated customer as someone
+we are about to lose.""",
+        (),
+        ("service standard", "conduct"),
+        "maria",
+        90,
+        kind=Article.Kind.STANDARD,
+        audience=Article.Audience.STAFF,
+    ),
+]
+
+
+def knowledge_demo_seed(users: dict[str, User]) -> None:
+    """Write the demo articles that do not exist yet (by title), each as a published version 1."""
+    existing = set(Article.objects.values_list("title", flat=True))
+    services = {service.slug: service for service in Service.objects.all()}
+    today = timezone.localdate()
+    for demo in ARTICLES:
+        if demo.title in existing:
+            continue
+        article_save(
+            article=None,
+            by=users[demo.owner],
+            fields=ArticleFields(
+                title=demo.title,
+                summary=demo.summary,
+                body=demo.body,
+                kind=demo.kind,
+                audience=demo.audience,
+                status=Article.Status.PUBLISHED,
+                services=[services[slug] for slug in demo.services],
+                tags=list(demo.tags),
+                owner=users[demo.owner],
+                review_by=today + timedelta(days=demo.review_in_days),
+            ),
+            note="First published.",
+        )

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "knowledge"
+
+urlpatterns = [
+    path("desk/knowledge/", views.article_list, name="list"),
+    path("desk/knowledge/new/", views.article_create, name="create"),
+    path("desk/knowledge/<int:pk>/", views.article_detail, name="detail"),
+    path("desk/knowledge/<int:pk>/edit/", views.article_edit, name="edit"),
+    path("desk/knowledge/<int:pk>/history/", views.article_history, name="history"),
+    path("desk/knowledge/<int:pk>/history/<int:number>/", views.article_diff, name="diff"),
+    path("desk/knowledge/<int:pk>/history/<int:number>/restore/", views.article_restore, name="restore"),
+    path("help/", views.help_list, name="help"),
+    path("help/<int:pk>/", views.help_detail, name="help_detail"),
+]
