@@ -15,9 +15,15 @@ _REFERENCE = re.compile(r"(?:SD-)?(\d{1,12})", re.IGNORECASE)
 
 
 class MeetingForm(forms.Form):
-    period_first = forms.DateField(label=_("Figures from"), widget=forms.DateInput(attrs={"type": "date"}))
-    period_last = forms.DateField(label=_("Figures to"), widget=forms.DateInput(attrs={"type": "date"}))
-    held_on = forms.DateField(label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}))
+    period_first = forms.DateField(
+        label=_("Figures from"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    period_last = forms.DateField(
+        label=_("Figures to"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    held_on = forms.DateField(
+        label=_("Held on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     attendees = forms.ModelMultipleChoiceField(
         label=_("Attendees"),
         queryset=User.objects.none(),
@@ -54,7 +60,9 @@ class ActionForm(forms.Form):
         label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), strip=False
     )
     owner = ShortModelChoiceField(label=_("Owner"), queryset=User.objects.none())
-    due_on = forms.DateField(label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}))
+    due_on = forms.DateField(
+        label=_("Due on"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     service = ShortModelChoiceField(
         label=_("Service it improves"),
         queryset=Service.objects.order_by("name"),
