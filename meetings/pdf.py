@@ -43,7 +43,7 @@ def meeting_pdf(page: MeetingPage) -> bytes:
         pdf.set_font("DejaVu", "", 9)
 
     def line(text: str) -> None:
-        pdf.multi_cell(0, 5, _clip(text), new_x="LMARGIN", new_y="NEXT", wrapmode="CHAR")
+        pdf.multi_cell(0, 5, _clip(text), new_x="LMARGIN", new_y="NEXT")
 
     heading(f"{meeting} — figures of {page.board.period}", 14)
     line(f"Held on {date_format(meeting.held_on)}. Printed {date_format(timezone.localdate())}.")
