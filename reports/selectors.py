@@ -15,7 +15,7 @@ from customers import selectors as customer_selectors
 from customers.models import CustomerCategory
 from surveys import selectors as survey_selectors
 from surveys.figures import gpa
-from surveys.models import Survey
+from surveys.models import Grade, Survey
 from tickets import selectors as ticket_selectors
 from tickets.models import Ticket
 from tickets.querysets import sla_due_before
@@ -135,6 +135,12 @@ def agent_grades(*, agent: User, period: Period) -> QuerySet[Survey]:
     return survey_selectors.surveys_answered_for_agent(agent=agent).filter(
         resolved_at__gte=starts, resolved_at__lt=ends, cancelled_at__isnull=True
     )
+
+
+def agent_kudos(*, agent: User, period: Period) -> QuerySet[Survey]:
+    """Kudos: the A grades with a comment on the agent's requests resolved in the period, newest
+    first (their report card shows them; the managers nominate from them, meetings app)."""
+    return agent_grades(agent=agent, period=period).filter(grade=Grade.A).exclude(comment="")
 
 
 def surveys_behind(

@@ -23,6 +23,7 @@ from .totals import Figures, Scope
 
 DRILL_PAGE_SIZE = 50
 GRADES_PAGE_SIZE = 25
+KUDOS_SHOWN = 5
 
 
 @manager_required
@@ -176,6 +177,7 @@ def _agent_card(request: HttpRequest, agent: User, *, own: bool) -> HttpResponse
         "grades_page": uncounted_page(
             selectors.agent_grades(agent=agent, period=period), request.GET.get("page"), GRADES_PAGE_SIZE
         ),
+        "kudos": list(selectors.agent_kudos(agent=agent, period=period)[:KUDOS_SHOWN]),
     }
     return render(request, "reports/agent_card.html", context)
 

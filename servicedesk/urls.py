@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("customers.urls")),
     path("", include("surveys.urls")),
     path("", include("reports.urls")),
+    path("", include("meetings.urls")),
     path("", include("notifications.urls")),
     path("", include("inbound.urls")),
     path("api/v1/", include("api.urls")),

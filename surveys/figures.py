@@ -116,3 +116,18 @@ def ratio(numerator: int, denominator: int, *, places: int = 3) -> Decimal | Non
     # hundreds of rows makes thousands of these, where Decimal division would cost milliseconds.
     scale = 10**places
     return Decimal((2 * numerator * scale + denominator) // (2 * denominator)).scaleb(-places)
+
+
+# Said on the pages that rank by it, in these words.
+GRADE_COST_MEANING = (
+    "Grade cost = answers × (the desk's GPA - its GPA): the grade points it took off the desk's "
+    "average; the higher, the more improving it would lift the whole card."
+)
+
+
+def grade_cost(*, answered: int, its_gpa: Decimal | None, desk_gpa: Decimal | None) -> Decimal | None:
+    """How many grade points a service, process, … cost the desk (GRADE_COST_MEANING); None when
+    it or the desk has no grades. Negative: it lifted the desk's average."""
+    if its_gpa is None or desk_gpa is None:
+        return None
+    return answered * (desk_gpa - its_gpa)

@@ -11,6 +11,7 @@ from reports.rollups import rollups_refresh
 
 from .desk import desk_demo_seed
 from .knowledge import knowledge_demo_seed
+from .meetings import meetings_demo_seed
 from .notices import notices_demo_read
 from .surveys import surveys_demo_seed
 from .tickets import tickets_demo_seed
@@ -54,6 +55,7 @@ def demo_seed() -> list[User]:
     knowledge_demo_seed(users)
     tickets_demo_seed(users)
     surveys_demo_seed(users)
+    meetings_demo_seed(users)
     notices_demo_read(users)
     rollups_refresh()  # the dashboards show the demo at once, not after beat's first minute
     return created

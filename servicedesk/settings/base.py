@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "inbound",
     "surveys",
     "reports",
+    "meetings",
     "api",
     "webhooks",
     "knowledge",
@@ -334,6 +335,11 @@ CELERY_BEAT_SCHEDULE = {
     "followups-scan": {
         "task": "tickets.tasks.followups_scan_task",
         "schedule": timedelta(minutes=1),
+    },
+    # The owners of the staff meeting's actions due today (once per due date, in business hours).
+    "meeting-action-reminders": {
+        "task": "meetings.tasks.action_reminders_task",
+        "schedule": timedelta(hours=1),
     },
     # Yesterday, for the managers, every morning.
     "manager-digest": {

@@ -11,6 +11,7 @@ from customers.models import CategoryChange, CustomerProfile
 from devkit.demo.company import DEMO_PASSWORD, DEMO_USERS
 from devkit.demo.surveys import GRADED
 from knowledge.models import Article
+from meetings.models import StaffMeeting
 from notifications.models import Notification
 from surveys.models import RecoveryCase, Survey
 from tickets.models import Service, Ticket, TicketCC
@@ -49,6 +50,17 @@ def test_seed_demo_grades_requests_and_recovers_each_way():
         customer__username="alice", answered_at__isnull=True, ticket__status="resolved"
     )
     assert waiting.ticket.title == "Second monitor flickers"
+
+
+def test_seed_demo_holds_one_past_staff_meeting_with_two_actions_one_closed(client):
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    held = StaffMeeting.objects.get()
+    assert held.held_on < timezone.localdate()
+    assert sorted(bool(action.closed_at) for action in held.actions.all()) == [False, True]
+    client.force_login(User.objects.get(username="maria"))
+    assert client.get(held.get_absolute_url()).status_code == 200
 
 
 def test_seed_demo_leaves_a_changed_password_alone():
