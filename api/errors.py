@@ -52,6 +52,11 @@ class PreconditionFailed(exceptions.APIException):
     default_code = "precondition_failed"
 
 
+def fields_invalid(fields: dict) -> exceptions.ValidationError:
+    """The API's 400 naming these fields, each with its messages."""
+    return exceptions.ValidationError({"__reason__": str(INVALID), **fields})
+
+
 def form_invalid(*forms) -> exceptions.ValidationError:
     """Django forms' errors as the API's 400: field errors by field, the rest as the reason."""
     errors: list[ErrorDict] = [form.errors for form in forms]

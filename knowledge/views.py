@@ -52,35 +52,31 @@ def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @agent_required
 @require_http_methods(["GET", "POST"])
 def article_create(request: HttpRequest) -> HttpResponse:
-    form = ArticleForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        article = services.article_save(
-            article=None,
-            by=request.user,
-            fields=form.article_fields(),
-            note=form.cleaned_data["note"],
-            is_major=form.cleaned_data["is_major"],
-        )
-        messages.success(request, _("Article saved as version 1."))
-        return redirect(article)
-    return render(request, "knowledge/article_form.html", {"form": form, "article": None})
+    return _article_form(request, None)
 
 
 @agent_required
 @require_http_methods(["GET", "POST"])
 def article_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    article = selectors.article_get_for_staff(pk=pk)
+    return _article_form(request, selectors.article_get_for_staff(pk=pk))
+
+
+def _article_form(request: HttpRequest, article) -> HttpResponse:
+    """Write a new article (`article` None) or a new version of one."""
     form = ArticleForm(request.POST or None, instance=article)
     if request.method == "POST" and form.is_valid():
-        services.article_save(
+        saved = services.article_save(
             article=article,
             by=request.user,
             fields=form.article_fields(),
             note=form.cleaned_data["note"],
             is_major=form.cleaned_data["is_major"],
         )
-        messages.success(request, _("Article saved as a new version."))
-        return redirect(article)
+        messages.success(
+            request,
+            _("Article saved as version 1.") if article is None else _("Article saved as a new version."),
+        )
+        return redirect(saved)
     return render(request, "knowledge/article_form.html", {"form": form, "article": article})
 
 

@@ -11,8 +11,7 @@ from notifications.services import notify
 from reports.periods import quarter_start
 from surveys.models import Grade, Survey
 from tickets.models import Service, Ticket
-from tickets.selectors import working_calendar_get
-from tickets.services.schedules import business_moment
+from tickets.selectors import desk_is_open
 
 from . import selectors
 from .exceptions import MeetingError
@@ -132,7 +131,7 @@ def action_reminders_send(*, now: datetime | None = None) -> int:
     """Remind the owner of each open action due today or overdue, once per due date, and only in
     business hours (the desk's working calendar). Returns how many were reminded."""
     now = now or timezone.now()
-    if business_moment(working_calendar_get(), now) > now:
+    if not desk_is_open(now=now):
         return 0  # the desk is closed: the next run in business hours sends them
     reminded = 0
     for pk in selectors.actions_due_for_reminder(today=timezone.localdate(now)).values_list("pk", flat=True):

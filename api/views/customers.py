@@ -17,7 +17,7 @@ from tickets import selectors as ticket_selectors
 from tickets.forms import CustomerFindForm
 
 from .. import selectors, services
-from ..errors import PreconditionFailed, form_invalid
+from ..errors import PreconditionFailed, fields_invalid, form_invalid
 from ..serializers.common import Error
 from ..serializers.customers import Account, CustomerChangeInput, CustomerForStaff, CustomerRow
 from .base import ApiView, error_responses, paginated_schema
@@ -125,7 +125,7 @@ class CustomerDetail(ApiView):
             if name not in PROFILE_FIELDS + CATEGORY_FIELDS
         }
         if unknown:
-            raise exceptions.ValidationError({"__reason__": str(_("Some fields are not valid.")), **unknown})
+            raise fields_invalid(unknown)
         can_set_category = request.user.has_perm("customers.set_customer_category")
         if not can_set_category and any(name in data for name in CATEGORY_FIELDS):
             raise exceptions.PermissionDenied(_("Only IT managers can change a customer's category."))

@@ -20,7 +20,7 @@ from surveys.models import Grade, Survey
 from surveys.tokens import TokenExpired, TokenForged, survey_from_token
 from surveys.views import LINK_PROBLEMS
 
-from ..errors import Conflict, Gone, LinkNotFound, form_invalid
+from ..errors import Conflict, Gone, LinkNotFound, fields_invalid, form_invalid
 from ..serializers.common import Error
 from ..serializers.surveys import SurveyAnswerInput, SurveyForCustomer, SurveyResponse
 from .base import ApiView, error_responses, paginated_schema
@@ -62,7 +62,7 @@ def dashboard_filter_read(query) -> tuple:
         if name in query and not query[name].strip()
     }
     if blank:
-        raise exceptions.ValidationError({"__reason__": str(_("Some fields are not valid.")), **blank})
+        raise fields_invalid(blank)
     return form, teams, services
 
 
@@ -226,12 +226,7 @@ class SurveyResponseList(ApiView):
         form, _teams, _services = dashboard_filter_read(request.query_params)
         grade = request.query_params.get("grade")
         if grade is not None and grade not in Grade.values:
-            raise exceptions.ValidationError(
-                {
-                    "__reason__": str(_("Some fields are not valid.")),
-                    "grade": [_("Choose a grade from A to F.")],
-                }
-            )
+            raise fields_invalid({"grade": [_("Choose a grade from A to F.")]})
         surveys = report_selectors.surveys_behind(
             period=form.chosen_period(), scope=Scope.parse(form.chosen_scope()), grade=grade or ""
         ).select_related("service")

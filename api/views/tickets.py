@@ -25,7 +25,7 @@ from tickets.forms import (
 )
 
 from .. import selectors, services
-from ..errors import Conflict, PreconditionFailed, Unprocessable, form_invalid
+from ..errors import Conflict, PreconditionFailed, Unprocessable, fields_invalid, form_invalid
 from ..forms import InternalForm, StatusForm
 from ..serializers.common import Error, either_side
 from ..serializers.tickets import (
@@ -67,11 +67,8 @@ def uploaded_files(request):
     """The request's files. `attachments` sent as anything but file parts (in JSON, or as a
     multipart text field) is a 400: a file is never dropped without a word."""
     if request.data.get("attachments") and "attachments" not in request.FILES:
-        raise exceptions.ValidationError(
-            {
-                "__reason__": str(_("Some fields are not valid.")),
-                "attachments": [_("Send files as multipart/form-data, each a part named “attachments”.")],
-            }
+        raise fields_invalid(
+            {"attachments": [_("Send files as multipart/form-data, each a part named “attachments”.")]}
         )
     return request.FILES
 
@@ -212,7 +209,7 @@ class TicketDetail(TicketView):
         }
         unknown = {name: [_("This cannot be changed here.")] for name in data if name not in forms}
         if unknown:
-            raise exceptions.ValidationError({"__reason__": str(_("Some fields are not valid.")), **unknown})
+            raise fields_invalid(unknown)
         changes, errors = {}, {}
         for name in data:
             form = forms[name]()
@@ -221,7 +218,7 @@ class TicketDetail(TicketView):
             else:
                 errors.update({field: list(messages) for field, messages in form.errors.items()})
         if errors:
-            raise exceptions.ValidationError({"__reason__": str(_("Some fields are not valid.")), **errors})
+            raise fields_invalid(errors)
         try:
             ticket = services.ticket_change(
                 ticket=ticket, by=request.user, if_match=self.if_match(), **changes
