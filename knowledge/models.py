@@ -113,3 +113,107 @@ class ArticleVersion(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("knowledge:diff", args=[self.article_id, self.number])
+
+
+class ArticleUse(models.Model):
+    """An article linked from a reply: how often the team's answers lean on it."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="uses")
+    message = models.ForeignKey(
+        "tickets.TicketMessage", on_delete=models.CASCADE, related_name="article_uses"
+    )
+    used_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["article", "message"], name="knowledge_use_once_per_reply")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} in message {self.message_id}"
+
+
+class ArticleVote(models.Model):
+    """Helpful or not, one per reader and article; a reader may change their mind."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="votes")
+    voter = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    helpful = models.BooleanField()
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "voter"], name="knowledge_vote_once")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {'helpful' if self.helpful else 'not helpful'}"
+
+
+class Deflection(models.Model):
+    """A customer said an article solved what they were about to ask: no ticket was made."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="deflections")
+    customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(
+        "tickets.Service", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What they had typed as the request's title, kept so the desk sees what was looked for.
+    typed_title = models.CharField(max_length=200, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"], name="knowledge_deflection_at")]
+
+    def __str__(self) -> str:
+        return f"{self.article_id} solved it for {self.customer_id}"
+
+
+class DocumentationFlag(models.Model):
+    """An agent's "documentation missing" or "documentation wrong", with a line of why."""
+
+    class Kind(models.TextChoices):
+        MISSING = "missing", _("Documentation missing")
+        WRONG = "wrong", _("Documentation wrong")
+
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    # Wrong names the article; missing names the service it is missing for (and an article, if partial).
+    article = models.ForeignKey(
+        Article, on_delete=models.CASCADE, null=True, blank=True, related_name="flags"
+    )
+    service = models.ForeignKey(
+        "tickets.Service", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    ticket = models.ForeignKey(
+        "tickets.Ticket", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=300)
+    raised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    # The draft opened for the service's team when there was no article (or owner) to tell.
+    draft = models.ForeignKey(Article, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    created_at = models.DateTimeField()
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["service", "created_at"], name="knowledge_flag_service_at")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(kind="wrong") | models.Q(article__isnull=False),
+                name="knowledge_wrong_names_article",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(article__isnull=False) | models.Q(service__isnull=False),
+                name="knowledge_flag_names_something",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.reason}"
