@@ -124,13 +124,14 @@ def article_version_diff(*, version: ArticleVersion) -> list[FieldDiff]:
 SUGGESTIONS = 5  # what fits beside the form without pushing it down
 _SUGGESTION_WORDS = 8  # the first words of a long title carry its subject; more only slow the query
 _SERVICE_BOOST = 0.5  # an article for the chosen service outranks a slightly better match elsewhere
+_RELEVANCE_FLOOR = 0.25  # of the best match's score: below it a suggestion is noise (one common word)
 
 
 def article_suggestions(*, text: str, service: Service | None, limit: int = SUGGESTIONS) -> list[Article]:
     """Published articles for everyone that may answer what a customer is typing as a new request's
     title: any of its words, the last one possibly half-typed, title weighted over summary and body;
-    an article for the chosen service ranks higher. With no words, the service's newest articles.
-    One query; nothing staff-only or draft, ever."""
+    an article for the chosen service ranks higher, and one far behind the best match is left out.
+    With no words, the service's newest articles. One query; nothing staff-only or draft, ever."""
     words = _words(text)
     articles = _public().only("pk", "title", "summary", "updated_at")
     in_service = (
@@ -168,7 +169,8 @@ def article_suggestions(*, text: str, service: Service | None, limit: int = SUGG
             for field, weight in (("title", 1.0), ("summary", 0.4), ("body", 0.2))
         ]
         score = sum(hits[1:], hits[0]) + boost
-    return list(matched.annotate(score=score).order_by("-score", "-updated_at", "-pk")[:limit])
+    found = list(matched.annotate(score=score).order_by("-score", "-updated_at", "-pk")[:limit])
+    return [article for article in found if article.score >= found[0].score * _RELEVANCE_FLOOR]
 
 
 def _words(text: str) -> list[str]:
