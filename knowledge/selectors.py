@@ -131,7 +131,7 @@ def article_suggestions(*, text: str, service: Service | None, limit: int = SUGG
     """Published articles for everyone that may answer what a customer is typing as a new request's
     title: any of its words, the last one possibly half-typed, title weighted over summary and body;
     an article for the chosen service ranks higher, and one far behind the best match is left out.
-    With no words, the service's newest articles. One query; nothing staff-only or draft, ever."""
+    With no words, the service's newest articles. One or two queries; nothing staff-only or draft, ever."""
     words = _words(text)
     articles = _public().only("pk", "title", "summary", "updated_at")
     in_service = (
@@ -145,31 +145,50 @@ def article_suggestions(*, text: str, service: Service | None, limit: int = SUGG
             return []
         return list(articles.filter(services=service).order_by("-updated_at", "-pk")[:limit])
     if connection.vendor == "postgresql":
-        # Only letters and digits reach to_tsquery, so nothing typed can be read as its operators.
-        raw = " | ".join([*words[:-1], f"{words[-1]}:*"])
-        query = SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG)
-        # Normalised by the document's length (1): a long body does not win on repetition alone.
-        score = SearchRank(F("search_document"), query, normalization=1) + boost
-        matched = articles.filter(search_document=query)
-    else:
-        # SQLite (development): any word as a substring, a title hit worth more than one elsewhere.
-        matched = articles.filter(
-            Q.create(
-                [
-                    Q(**{f"{field}__icontains": word})
-                    for word in words
-                    for field in ("title", "summary", "body")
-                ],
-                connector=Q.OR,
-            )
+        # Articles with every word first (few, so quick to rank, and the best answers); only when
+        # they are fewer than `limit`, those with any of the words. Only letters and digits reach
+        # to_tsquery, so nothing typed can be read as its operators.
+        terms = [*words[:-1], _prefix(words[-1])]
+        found = _ranked(articles, " & ".join(terms), boost, limit)
+        if len(found) < limit and len(words) > 1:
+            shown = {article.pk for article in found}
+            found += [
+                article
+                for article in _ranked(articles, " | ".join(terms), boost, limit)
+                if article.pk not in shown
+            ]
+        return found[:limit]
+    # SQLite (development): any word as a substring, a title hit worth more than one elsewhere.
+    matched = articles.filter(
+        Q.create(
+            [Q(**{f"{field}__icontains": word}) for word in words for field in ("title", "summary", "body")],
+            connector=Q.OR,
         )
-        hits = [
-            Case(When(**{f"{field}__icontains": word}, then=Value(weight)), default=Value(0.0))
-            for word in words
-            for field, weight in (("title", 1.0), ("summary", 0.4), ("body", 0.2))
-        ]
-        score = sum(hits[1:], hits[0]) + boost
-    found = list(matched.annotate(score=score).order_by("-score", "-updated_at", "-pk")[:limit])
+    )
+    hits = [
+        Case(When(**{f"{field}__icontains": word}, then=Value(weight)), default=Value(0.0))
+        for word in words
+        for field, weight in (("title", 1.0), ("summary", 0.4), ("body", 0.2))
+    ]
+    score = sum(hits[1:], hits[0]) + boost
+    return _above_floor(list(matched.annotate(score=score).order_by("-score", "-updated_at", "-pk")[:limit]))
+
+
+def _ranked(articles: QuerySet[Article], raw: str, boost, limit: int) -> list[Article]:
+    query = SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG)
+    # Normalised by the document's length (1): a long body does not win on repetition alone.
+    score = SearchRank(F("search_document"), query, normalization=1) + boost
+    matched = articles.filter(search_document=query).annotate(score=score)
+    return _above_floor(list(matched.order_by("-score", "-updated_at", "-pk")[:limit]))
+
+
+def _prefix(word: str) -> str:
+    """A half-typed word as a prefix; from four letters also one letter shorter, as a stem may be
+    ("jamm" of "jamming" stems to "jam"), while a whole word is stemmed as the document was."""
+    return f"({word}:* | {word[:-1]}:*)" if len(word) >= 4 else f"{word}:*"
+
+
+def _above_floor(found: list[Article]) -> list[Article]:
     return [article for article in found if article.score >= found[0].score * _RELEVANCE_FLOOR]
 
 

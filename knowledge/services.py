@@ -111,9 +111,14 @@ def article_restore(*, article: Article, version: ArticleVersion, by: User) -> A
 
 def article_search_document_refresh(article_id: int) -> None:
     """Rebuild the article's full-text document: title, then summary, then body."""
+    article_search_documents_refresh(Article.objects.filter(pk=article_id))
+
+
+def article_search_documents_refresh(articles) -> None:
+    """Rebuild the full-text document of each of `articles` (a queryset) in one UPDATE."""
     if connection.vendor != "postgresql":
         return  # SQLite searches with LIKE and needs no document
-    Article.objects.filter(pk=article_id).update(
+    articles.update(
         search_document=SearchVector("title", weight="A", config=SEARCH_CONFIG)
         + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
         + SearchVector("body", weight="C", config=SEARCH_CONFIG)
