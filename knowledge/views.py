@@ -183,7 +183,7 @@ def help_suggestions(request: HttpRequest) -> HttpResponse:
 @customer_required
 @require_http_methods(["GET", "POST"])
 def help_solved(request: HttpRequest, pk: int) -> HttpResponse:
-    """ "This solved it" on a suggestion: the deflection is counted, no request is sent, and the
+    """A suggestion's "This solved it": the deflection is counted, no request is sent, and the
     customer lands on a page that says so (POST, then this page by GET)."""
     article = selectors.article_get_for_customer(pk=pk)
     if request.method == "POST":

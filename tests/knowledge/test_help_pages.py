@@ -71,6 +71,7 @@ def test_a_customer_gets_404_for_every_article_not_for_them(customer_client, kno
 def test_nothing_staff_only_appears_anywhere_a_customer_can_reach(customer_client, customer, knowledge):
     public, hidden = knowledge
     top = max(article.pk for article in [public, *hidden])
+    ids = [article.pk for article in [public, *hidden]] + [top + 1]
     service = public.services.get()
     suggestions = reverse("knowledge:help_suggestions")
     pages = [
@@ -78,7 +79,7 @@ def test_nothing_staff_only_appears_anywhere_a_customer_can_reach(customer_clien
         f"{suggestions}?title={SECRET}",
         f"{suggestions}?title=vpn+{SECRET[:4]}&service={service.pk}",
         f"{suggestions}?title=&service={service.pk}",
-        *(reverse("knowledge:help_solved", args=[pk]) for pk in range(1, top + 2)),
+        *(reverse("knowledge:help_solved", args=[pk]) for pk in ids),
         f"{reverse('knowledge:help')}?q={SECRET}",
         f"{reverse('knowledge:help')}?q={SECRET}+body",
         f"{reverse('knowledge:help')}?service=vpn",
@@ -103,8 +104,8 @@ def test_nothing_staff_only_appears_anywhere_a_customer_can_reach(customer_clien
         api.get(reverse("api:articles"), query)
         for query in ({}, {"q": SECRET}, {"q": f"vpn {SECRET}"}, {"service": "vpn"})
     ]
-    answers += [api.get(reverse("api:article", args=[pk])) for pk in range(1, top + 2)]
-    assert all(answer.status_code in (200, 404) for answer in answers)
+    answers += [api.get(reverse("api:article", args=[pk])) for pk in ids]
+    assert {answer.status_code for answer in answers} <= {200, 404}
     assert not any(SECRET in answer.content.decode().lower() for answer in answers)
 
 
