@@ -6,7 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from accounts.permissions import public
 
-from .views import attachments, catalog, customers, notifications, reports, surveys, tickets
+from .views import attachments, catalog, customers, knowledge, notifications, reports, surveys, tickets
 from .views.base import NotFound
 
 app_name = "api"
@@ -32,6 +32,8 @@ urlpatterns = [
     path("customers/<int:pk>/", customers.CustomerDetail.as_view(), name="customer"),
     path("me/", customers.Me.as_view(), name="me"),
     path("services/", catalog.ServiceList.as_view(), name="services"),
+    path("articles/", knowledge.ArticleList.as_view(), name="articles"),
+    path("articles/<int:pk>/", knowledge.ArticleDetail.as_view(), name="article"),
     path("notifications/", notifications.NotificationList.as_view(), name="notifications"),
     path("surveys/by-id/<int:pk>/", surveys.SurveyById.as_view(), name="survey"),
     path("surveys/<str:token>/", surveys.SurveyByToken.as_view(), name="survey_by_token"),

@@ -89,3 +89,23 @@ class ArticleSearchForm(forms.Form):
     def filters(self) -> dict:
         """The valid parameters; a page asked for with a bad one (a NUL, a long word) shows everything."""
         return self.cleaned_data if self.is_valid() else {}
+
+
+class VoteForm(forms.Form):
+    """Was this article helpful? Two buttons, one field."""
+
+    helpful = forms.TypedChoiceField(
+        choices=[("yes", _("Yes")), ("no", _("No"))], coerce=lambda value: value == "yes"
+    )
+
+
+class SuggestionForm(forms.Form):
+    """What the customer has typed so far on the new-request form (its own field names), for the
+    articles suggested beside it and for "This solved it", which keeps the title exactly as typed."""
+
+    title = forms.CharField(max_length=200, required=False, strip=False)
+    service = forms.ModelChoiceField(queryset=Service.objects.none(), required=False)
+
+    def __init__(self, *args, services, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["service"].queryset = services

@@ -1,17 +1,43 @@
 """What the knowledge base shows: staff see every article, customers only published public ones."""
 
 import difflib
+import re
 from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    IntegerField,
+    Model,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
+from accounts.models import User
 from tickets.models import Service
 
-from .models import SEARCH_CONFIG, Article, ArticleVersion
+from .models import (
+    SEARCH_CONFIG,
+    Article,
+    ArticleUse,
+    ArticleVersion,
+    ArticleVote,
+    Deflection,
+    DocumentationFlag,
+)
 
 # What a list shows of each article; the body and search document stay in the database.
 _LIST_FIELDS = ("pk", "title", "summary", "kind", "audience", "status", "review_by", "updated_at", "owner")
@@ -34,7 +60,7 @@ def article_list_for_staff(
         articles = articles.filter(review_by__lt=today).order_by("review_by", "pk")
     elif view == StaffView.UNOWNED:
         articles = articles.filter(review_by__lt=today, owner__isnull=True).order_by("review_by", "pk")
-    return _listed(_searched(articles, text, service))
+    return _listed(_searched(articles, text, service)).annotate(deflection_count=_deflection_count())
 
 
 def article_list_for_customer(*, text: str = "", service: Service | None = None) -> QuerySet[Article]:
@@ -93,6 +119,124 @@ def article_version_diff(*, version: ArticleVersion) -> list[FieldDiff]:
                 FieldDiff(name=name, lines=[line for line in lines if not line.startswith(("---", "+++"))])
             )
     return diffs
+
+
+SUGGESTIONS = 5  # what fits beside the form without pushing it down
+_SUGGESTION_WORDS = 8  # the first words of a long title carry its subject; more only slow the query
+_SERVICE_BOOST = 0.5  # an article for the chosen service outranks a slightly better match elsewhere
+_RELEVANCE_FLOOR = 0.25  # of the best match's score: below it a suggestion is noise (one common word)
+
+
+def article_suggestions(*, text: str, service: Service | None, limit: int = SUGGESTIONS) -> list[Article]:
+    """Published articles for everyone that may answer what a customer is typing as a new request's
+    title: any of its words, the last one possibly half-typed, title weighted over summary and body;
+    an article for the chosen service ranks higher, and one far behind the best match is left out.
+    With no words, the service's newest articles. One or two queries; nothing staff-only or draft, ever."""
+    words = _words(text)
+    articles = _public().only("pk", "title", "summary", "updated_at")
+    in_service = (
+        Exists(Article.services.through.objects.filter(article_id=OuterRef("pk"), service_id=service.pk))
+        if service is not None
+        else Value(False)
+    )
+    boost = Case(When(in_service, then=Value(_SERVICE_BOOST)), default=Value(0.0), output_field=FloatField())
+    if not words:
+        if service is None:
+            return []
+        return list(articles.filter(services=service).order_by("-updated_at", "-pk")[:limit])
+    if connection.vendor == "postgresql":
+        # Articles with every word first (few, so quick to rank, and the best answers); only when
+        # they are fewer than `limit`, those with any of the words. Only letters and digits reach
+        # to_tsquery, so nothing typed can be read as its operators.
+        terms = [*words[:-1], _prefix(words[-1])]
+        found = _ranked(articles, " & ".join(terms), boost, limit)
+        if len(found) < limit and len(words) > 1:
+            shown = {article.pk for article in found}
+            found += [
+                article
+                for article in _ranked(articles, " | ".join(terms), boost, limit)
+                if article.pk not in shown
+            ]
+        return found[:limit]
+    # SQLite (development): any word as a substring, a title hit worth more than one elsewhere.
+    matched = articles.filter(
+        Q.create(
+            [Q(**{f"{field}__icontains": word}) for word in words for field in ("title", "summary", "body")],
+            connector=Q.OR,
+        )
+    )
+    hits = [
+        Case(When(**{f"{field}__icontains": word}, then=Value(weight)), default=Value(0.0))
+        for word in words
+        for field, weight in (("title", 1.0), ("summary", 0.4), ("body", 0.2))
+    ]
+    score = sum(hits[1:], hits[0]) + boost
+    return _above_floor(list(matched.annotate(score=score).order_by("-score", "-updated_at", "-pk")[:limit]))
+
+
+def _ranked(articles: QuerySet[Article], raw: str, boost, limit: int) -> list[Article]:
+    query = SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG)
+    # Normalised by the document's length (1): a long body does not win on repetition alone.
+    score = SearchRank(F("search_document"), query, normalization=1) + boost
+    matched = articles.filter(search_document=query).annotate(score=score)
+    return _above_floor(list(matched.order_by("-score", "-updated_at", "-pk")[:limit]))
+
+
+def _prefix(word: str) -> str:
+    """A half-typed word as a prefix; from four letters also one letter shorter, as a stem may be
+    ("jamm" of "jamming" stems to "jam"), while a whole word is stemmed as the document was."""
+    return f"({word}:* | {word[:-1]}:*)" if len(word) >= 4 else f"{word}:*"
+
+
+def _above_floor(found: list[Article]) -> list[Article]:
+    return [article for article in found if article.score >= found[0].score * _RELEVANCE_FLOOR]
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[^\W_]+", text.lower())[:_SUGGESTION_WORDS]
+
+
+@dataclass(frozen=True)
+class ArticleStats:
+    """How an article is used and received; each figure is defined once, in _stat_counts."""
+
+    uses: int  # replies that link it
+    helpful: int
+    not_helpful: int
+    deflections: int  # customers it solved a problem for, no request sent
+    open_flags: int  # "documentation missing/wrong" flags not yet dealt with
+
+
+def _count_of(model: type[Model], **filters) -> Coalesce:
+    rows = model.objects.filter(article_id=OuterRef("pk"), **filters).order_by()
+    counted = rows.values("article_id").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def _stat_counts() -> dict:
+    return {
+        "uses": _count_of(ArticleUse),
+        "helpful": _count_of(ArticleVote, helpful=True),
+        "not_helpful": _count_of(ArticleVote, helpful=False),
+        "deflections": _deflection_count(),
+        "open_flags": _count_of(DocumentationFlag, resolved_at__isnull=True),
+    }
+
+
+def _deflection_count() -> Coalesce:
+    return _count_of(Deflection)
+
+
+def article_stats(*, article: Article) -> ArticleStats:
+    """The article's use in replies, votes, deflections and open flags: one query."""
+    counts = {f"{name}_count": count for name, count in _stat_counts().items()}
+    row = Article.objects.filter(pk=article.pk).annotate(**counts).values(*counts).get()
+    return ArticleStats(**{name.removesuffix("_count"): value for name, value in row.items()})
+
+
+def article_vote_get(*, article: Article, voter: User) -> bool | None:
+    """The reader's vote on the article: helpful (True), not (False), or None if they have not voted."""
+    return ArticleVote.objects.filter(article=article, voter=voter).values_list("helpful", flat=True).first()
 
 
 def services_with_articles(*, public_only: bool) -> QuerySet[Service]:

@@ -1,5 +1,6 @@
 """Everything the knowledge base changes: saving an article (each save a version), restoring a
-version, and reminding owners when a review is due. Saves and restores are audited in the admin log."""
+version, reminding owners when a review is due, readers' helpful votes and the requests an article
+made unnecessary (deflections). Each is audited in the admin log."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -15,7 +16,7 @@ from notifications.services import notify
 from tickets import selectors as ticket_selectors
 from tickets.models import Service
 
-from .models import SEARCH_CONFIG, Article, ArticleVersion, Tag
+from .models import SEARCH_CONFIG, Article, ArticleVersion, ArticleVote, Deflection, Tag
 
 
 @dataclass(frozen=True)
@@ -110,9 +111,14 @@ def article_restore(*, article: Article, version: ArticleVersion, by: User) -> A
 
 def article_search_document_refresh(article_id: int) -> None:
     """Rebuild the article's full-text document: title, then summary, then body."""
+    article_search_documents_refresh(Article.objects.filter(pk=article_id))
+
+
+def article_search_documents_refresh(articles) -> None:
+    """Rebuild the full-text document of each of `articles` (a queryset) in one UPDATE."""
     if connection.vendor != "postgresql":
         return  # SQLite searches with LIKE and needs no document
-    Article.objects.filter(pk=article_id).update(
+    articles.update(
         search_document=SearchVector("title", weight="A", config=SEARCH_CONFIG)
         + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
         + SearchVector("body", weight="C", config=SEARCH_CONFIG)
@@ -155,6 +161,41 @@ def article_review_reminders_send(*, now: datetime | None = None, batch_size: in
             article.save(update_fields=["review_reminded_for"])
             sent += 1
     return sent
+
+
+@transaction.atomic
+def article_vote(*, article: Article, voter: User, helpful: bool, now: datetime | None = None) -> ArticleVote:
+    """Record the reader's helpful / not helpful vote, or change the one they gave; audited."""
+    now = now or timezone.now()
+    vote, _created = ArticleVote.objects.update_or_create(
+        article=article,
+        voter=voter,
+        defaults={"helpful": helpful, "updated_at": now},
+        create_defaults={"helpful": helpful, "created_at": now, "updated_at": now},
+    )
+    _audit(article, voter, CHANGE, "Voted helpful." if helpful else "Voted not helpful.")
+    return vote
+
+
+@transaction.atomic
+def deflection_record(
+    *,
+    article: Article,
+    customer: User,
+    service: Service | None,
+    typed_title: str,
+    now: datetime | None = None,
+) -> Deflection:
+    """Count that the article solved what the customer was about to ask (no ticket is made); audited."""
+    deflection = Deflection.objects.create(
+        article=article,
+        customer=customer,
+        service=service,
+        typed_title=typed_title,
+        created_at=now or timezone.now(),
+    )
+    _audit(article, customer, CHANGE, "Solved it for a customer: no request was sent.")
+    return deflection
 
 
 def _tags_get_or_create(names: list[str]) -> list[Tag]:

@@ -3,15 +3,18 @@
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from accounts.permissions import agent_required, customer_required
 from core.pagination import query_without, uncounted_page
+from tickets import selectors as ticket_selectors
 
 from . import selectors, services
-from .forms import ArticleForm, ArticleSearchForm
+from .forms import ArticleForm, ArticleSearchForm, SuggestionForm, VoteForm
 from .selectors import StaffView
 
 PER_PAGE = 25
@@ -45,8 +48,19 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_get_for_staff(pk=pk)
-    context = {"article": article, "today": timezone.localdate()}
+    context = {
+        "article": article,
+        "today": timezone.localdate(),
+        "stats": selectors.article_stats(article=article),
+        "vote": selectors.article_vote_get(article=article, voter=request.user),
+    }
     return render(request, "knowledge/article_detail.html", context)
+
+
+@agent_required
+@require_POST
+def article_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    return _vote(request, selectors.article_get_for_staff(pk=pk), back="knowledge:detail")
 
 
 @agent_required
@@ -132,4 +146,58 @@ def help_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def help_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_get_for_customer(pk=pk)
-    return render(request, "knowledge/help_detail.html", {"article": article})
+    context = {"article": article, "vote": selectors.article_vote_get(article=article, voter=request.user)}
+    return render(request, "knowledge/help_detail.html", context)
+
+
+@customer_required
+@require_POST
+def help_vote(request: HttpRequest, pk: int) -> HttpResponse:
+    return _vote(request, selectors.article_get_for_customer(pk=pk), back="knowledge:help_detail")
+
+
+def _vote(request: HttpRequest, article, *, back: str) -> HttpResponse:
+    """Helpful or not, from the article's page (the desk's or Help's), back to that page (`back`)."""
+    form = VoteForm(request.POST)
+    if form.is_valid():
+        services.article_vote(article=article, voter=request.user, helpful=form.cleaned_data["helpful"])
+        messages.success(request, _("Thank you: your answer is counted."))
+    else:
+        messages.error(request, _("Choose Yes or No."))
+    return redirect(back, pk=article.pk)
+
+
+@customer_required
+@require_GET
+def help_suggestions(request: HttpRequest) -> HttpResponse:
+    """Beside the new-request form: articles that may already answer what the customer is typing
+    (htmx swaps this fragment in as they type the title or choose the service)."""
+    form = SuggestionForm(request.GET, services=ticket_selectors.service_list_for_catalog())
+    articles = []
+    if form.is_valid():
+        data = form.cleaned_data
+        articles = selectors.article_suggestions(text=data["title"], service=data["service"])
+    return render(request, "knowledge/_suggestions.html", {"articles": articles})
+
+
+@customer_required
+@require_http_methods(["GET", "POST"])
+def help_solved(request: HttpRequest, pk: int) -> HttpResponse:
+    """A suggestion's "This solved it": the deflection is counted, no request is sent, and the
+    customer lands on a page that says so (POST, then this page by GET)."""
+    article = selectors.article_get_for_customer(pk=pk)
+    if request.method == "POST":
+        form = SuggestionForm(request.POST, services=ticket_selectors.service_list_for_catalog())
+        if not form.is_valid():
+            return render(
+                request, "knowledge/help_solved.html", {"article": article, "form": form}, status=400
+            )
+        services.deflection_record(
+            article=article,
+            customer=request.user,
+            service=form.cleaned_data["service"],
+            typed_title=form.cleaned_data["title"],
+        )
+        here = reverse("knowledge:help_solved", args=[article.pk])
+        return HttpResponseClientRedirect(here) if request.htmx else redirect(here)
+    return render(request, "knowledge/help_solved.html", {"article": article})

@@ -1,6 +1,7 @@
 """The demo's knowledge base: a dozen articles a real desk would write for the demo catalog, one of
 them stale (its review date passed), two for staff only (one a service standard), and the phones
-service left without an article, so every list and warning has something to show."""
+service left without an article, so every list and warning has something to show. Customers and
+agents have voted on a few, and a few solved what a customer was about to ask (deflections)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -8,8 +9,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
-from knowledge.models import Article
-from knowledge.services import ArticleFields, article_save
+from knowledge.models import Article, ArticleVote, Deflection
+from knowledge.services import ArticleFields, article_save, article_vote, deflection_record
 from tickets.models import Service
 
 
@@ -256,3 +257,50 @@ def knowledge_demo_seed(users: dict[str, User]) -> None:
             ),
             note="First published.",
         )
+    knowledge_demo_usage_seed(users)
+
+
+# (article title, customer, service slug, what they had typed, days ago)
+DEFLECTIONS = [
+    (
+        "Print from your laptop and fix a jam",
+        "alice",
+        "printer-faults",
+        "Printer on floor 2 keeps jamming",
+        12,
+    ),
+    ("Print from your laptop and fix a jam", "dana", "printer-faults", "paper jam warehouse printer", 5),
+    ("Reset your password when you are locked out", "ben", "accounts", "Locked out of my account", 9),
+    ("Reset your password when you are locked out", "chen", "accounts", "password expired", 3),
+    ("Connect to the VPN from home", "alice", "vpn", "VPN will not connect from home", 2),
+]
+# (article title, voter, helpful)
+VOTES = [
+    ("Print from your laptop and fix a jam", "alice", True),
+    ("Print from your laptop and fix a jam", "dana", True),
+    ("Print from your laptop and fix a jam", "ben", False),
+    ("Reset your password when you are locked out", "ben", True),
+    ("Connect to the VPN from home", "alice", True),
+    ("Connect to the VPN from home", "sam", True),
+    ("Your laptop is slow or will not start", "dana", False),
+    ("Unlocking accounts: check who is asking first", "priya", True),
+]
+
+
+def knowledge_demo_usage_seed(users: dict[str, User]) -> None:
+    """Votes and deflections on the demo articles, through the services (audited), once."""
+    if Deflection.objects.exists() or ArticleVote.objects.exists():
+        return
+    articles = {article.title: article for article in Article.objects.only("pk", "title")}
+    services = {service.slug: service for service in Service.objects.all()}
+    now = timezone.now()
+    for title, customer, slug, typed, days_ago in DEFLECTIONS:
+        deflection_record(
+            article=articles[title],
+            customer=users[customer],
+            service=services.get(slug),
+            typed_title=typed,
+            now=now - timedelta(days=days_ago),
+        )
+    for title, voter, helpful in VOTES:
+        article_vote(article=articles[title], voter=users[voter], helpful=helpful)

@@ -223,6 +223,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
+        "ArticleKindEnum": "knowledge.models.Article.Kind",
+        "ArticleStatusEnum": "knowledge.models.Article.Status",
         "ChannelEnum": "tickets.models.Ticket.Channel",
         "CustomerCategoryEnum": "customers.models.CustomerCategory",
         "StatusEnum": "tickets.models.TicketStatus",

@@ -18,6 +18,7 @@ from surveys.tokens import survey_token_make
 from tickets.models import Attachment, TicketCC
 
 from ..accounts.factories import AgentFactory, CustomerFactory, ManagerFactory
+from ..knowledge.factories import ArticleFactory
 from ..surveys.factories import resolved_ticket
 from ..tickets.factories import ServiceFactory, TicketFactory, TicketMessageFactory
 from .conftest import ApiClient
@@ -83,6 +84,9 @@ EXPECTED = {
     ("api:customer", "PATCH"): STAFF_ONLY,
     ("api:me", "GET"): ALL_SIGNED_IN,
     ("api:services", "GET"): ALL_SIGNED_IN,
+    # A published article for everyone; the audience rules: tests/api/test_articles.py.
+    ("api:articles", "GET"): ALL_SIGNED_IN,
+    ("api:article", "GET"): ALL_SIGNED_IN,
     # The survey link: no credentials needed; signed in as anyone but its customer, refused.
     ("api:survey_by_token", "GET"): {**dict.fromkeys(ROLES, 403), "anonymous": 200, "customer": 200},
     ("api:survey_by_token", "POST"): {**dict.fromkeys(ROLES, 403), "anonymous": 201, "customer": 201},
@@ -170,6 +174,7 @@ def world():
     }
     survey = resolved_ticket(customer=customer).surveys.get()
     return {
+        "article": ArticleFactory(),
         "ticket": ticket,
         "attachment": reply.attachments.get(),
         "service": service,
@@ -228,4 +233,6 @@ def _kwargs(name: str, world) -> dict:
         return {"token": survey_token_make(world["survey"])}
     if name == "api:survey":
         return {"pk": world["survey"].pk}
+    if name == "api:article":
+        return {"pk": world["article"].pk}
     return {"pk": world["ticket"].pk} if name.startswith("api:ticket") and name != "api:tickets" else {}

@@ -27,6 +27,7 @@ from surveys.tokens import survey_token_make
 from tickets.models import Attachment
 
 from ..accounts.factories import AgentFactory, CustomerFactory, ManagerFactory
+from ..knowledge.factories import ArticleFactory
 from ..surveys.factories import resolved_ticket
 from ..tickets.factories import ServiceFactory, TicketFactory, TicketMessageFactory
 
@@ -65,6 +66,7 @@ def world(settings) -> Iterator[dict]:
             "customer": customer,
             "attachment": attachment,
             "survey": survey,
+            "article": ArticleFactory(),
             "tokens": [
                 services.api_token_create(user=user, name="schemathesis").secret
                 for user in (customer, agent, manager)
@@ -76,7 +78,7 @@ def world(settings) -> Iterator[dict]:
 
 
 def test_every_operation_is_checked():
-    assert len(OPERATIONS) == 21
+    assert len(OPERATIONS) == 23
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE], ids=["valid", "invalid"])
@@ -88,6 +90,7 @@ def test_the_api_keeps_to_its_schema(world, label, mode):
         "/api/v1/customers/": world["customer"],
         "/api/v1/attachments/": world["attachment"],
         "/api/v1/surveys/by-id/": world["survey"],
+        "/api/v1/articles/": world["article"],
     }.get(operation.path.rsplit("{", 1)[0], world["ticket"])
     on_real = None
     if mode is GenerationMode.POSITIVE and "{id}" in operation.path:

@@ -416,6 +416,8 @@ def test_the_schema_documents_every_endpoint_and_the_error_shape(client):
         "/api/v1/tickets/{id}/attachments/",
         "/api/v1/attachments/{id}/",
         "/api/v1/services/",
+        "/api/v1/articles/",
+        "/api/v1/articles/{id}/",
         "/api/v1/notifications/",
         "/api/v1/customers/",
         "/api/v1/customers/{id}/",

@@ -9,6 +9,7 @@ from django.urls import reverse
 from knowledge import services
 from knowledge.models import Article
 
+from ..api.conftest import ApiClient
 from ..tickets.factories import ServiceFactory
 from .conftest import fields
 from .factories import ArticleFactory
@@ -67,11 +68,18 @@ def test_a_customer_gets_404_for_every_article_not_for_them(customer_client, kno
         assert customer_client.get(reverse("knowledge:help_detail", args=[article.pk])).status_code == 404
 
 
-def test_nothing_staff_only_appears_anywhere_a_customer_can_reach(customer_client, knowledge):
+def test_nothing_staff_only_appears_anywhere_a_customer_can_reach(customer_client, customer, knowledge):
     public, hidden = knowledge
     top = max(article.pk for article in [public, *hidden])
+    ids = [article.pk for article in [public, *hidden]] + [top + 1]
+    service = public.services.get()
+    suggestions = reverse("knowledge:help_suggestions")
     pages = [
         reverse("knowledge:help"),
+        f"{suggestions}?title={SECRET}",
+        f"{suggestions}?title=vpn+{SECRET[:4]}&service={service.pk}",
+        f"{suggestions}?title=&service={service.pk}",
+        *(reverse("knowledge:help_solved", args=[pk]) for pk in ids),
         f"{reverse('knowledge:help')}?q={SECRET}",
         f"{reverse('knowledge:help')}?q={SECRET}+body",
         f"{reverse('knowledge:help')}?service=vpn",
@@ -90,6 +98,15 @@ def test_nothing_staff_only_appears_anywhere_a_customer_can_reach(customer_clien
             if link not in seen:
                 seen.add(link)
                 pages.append(link)
+    # The API, with the customer's token: the list, searched and by service, and every id.
+    api = ApiClient(customer)
+    answers = [
+        api.get(reverse("api:articles"), query)
+        for query in ({}, {"q": SECRET}, {"q": f"vpn {SECRET}"}, {"service": "vpn"})
+    ]
+    answers += [api.get(reverse("api:article", args=[pk])) for pk in ids]
+    assert {answer.status_code for answer in answers} <= {200, 404}
+    assert not any(SECRET in answer.content.decode().lower() for answer in answers)
 
 
 def test_the_service_browse_counts_only_what_a_customer_may_read(customer_client, knowledge):

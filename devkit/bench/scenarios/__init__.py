@@ -2,10 +2,15 @@
 
 from devkit.bench.harness import Scenario
 
-from . import api, reports, tickets
+from . import api, knowledge, reports, tickets
 
 
 def scenarios_all() -> list[Scenario]:
-    """The desk's and the portal's scenarios, the dashboards', then the API's (the order they are
-    printed in)."""
-    return [*tickets.bench_scenarios(), *reports.bench_scenarios(), *api.bench_scenarios()]
+    """The desk's and the portal's scenarios, the dashboards', the knowledge base's, then the API's
+    (the order they are printed in)."""
+    return [
+        *tickets.bench_scenarios(),
+        *reports.bench_scenarios(),
+        *knowledge.bench_scenarios(),
+        *api.bench_scenarios(),
+    ]
