@@ -28,7 +28,7 @@ class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "kind", "audience", "status", "owner", "review_by", "updated_at"]
     list_filter = ["kind", "audience", "status"]
     search_fields = ["title", "summary"]
-    exclude = ["search_document"]
+    exclude = ["search_document", "subject_document"]
     inlines = [ArticleVersionInline]
 
     def has_add_permission(self, request) -> bool:

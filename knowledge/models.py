@@ -54,6 +54,10 @@ class Article(models.Model):
     published_at = models.DateTimeField(null=True, blank=True)
     # Title (A) over summary (B) over body (C); kept by services.article_search_document_refresh.
     search_document = SearchVectorField(null=True, editable=False)
+    # Title (A) and summary (B) alone: what suggestions beside the request form match. A few
+    # words per article, so ranking every match stays cheap where the body's document would
+    # have to be read for thousands (docs/performance.md § Suggestions).
+    subject_document = SearchVectorField(null=True, editable=False)
 
     class Meta:
         ordering = ["-updated_at"]

@@ -73,7 +73,7 @@ def article_get_for_staff(*, pk: int) -> Article:
         return (
             Article.objects.select_related("owner")
             .prefetch_related("tags", "services")
-            .defer("search_document")
+            .defer("search_document", "subject_document")
             .get(pk=pk)
         )
     except Article.DoesNotExist:
@@ -83,7 +83,12 @@ def article_get_for_staff(*, pk: int) -> Article:
 def article_get_for_customer(*, pk: int) -> Article:
     """A published article for everyone, or 404 (a draft or staff-only article does not exist here)."""
     try:
-        return _public().prefetch_related("tags", _public_services()).defer("search_document").get(pk=pk)
+        return (
+            _public()
+            .prefetch_related("tags", _public_services())
+            .defer("search_document", "subject_document")
+            .get(pk=pk)
+        )
     except Article.DoesNotExist:
         raise Http404 from None
 
@@ -128,10 +133,12 @@ _RELEVANCE_FLOOR = 0.25  # of the best match's score: below it a suggestion is n
 
 
 def article_suggestions(*, text: str, service: Service | None, limit: int = SUGGESTIONS) -> list[Article]:
-    """Published articles for everyone that may answer what a customer is typing as a new request's
-    title: any of its words, the last one possibly half-typed, title weighted over summary and body;
-    an article for the chosen service ranks higher, and one far behind the best match is left out.
-    With no words, the service's newest articles. One or two queries; nothing staff-only or draft, ever."""
+    """Published articles for everyone that may answer what a customer is typing as a new
+    request's title: any of its words, the last one possibly half-typed, in the article's title
+    (weighted over) or summary, its subject (the body is Help search's, and too costly to rank
+    while typing). An article for the chosen service ranks higher, and one far behind the best
+    match is left out. With no words, the service's newest articles. One or two queries; nothing
+    staff-only or draft, ever."""
     words = _words(text)
     articles = _public().only("pk", "title", "summary", "updated_at")
     in_service = (
@@ -158,17 +165,17 @@ def article_suggestions(*, text: str, service: Service | None, limit: int = SUGG
                 if article.pk not in shown
             ]
         return found[:limit]
-    # SQLite (development): any word as a substring, a title hit worth more than one elsewhere.
+    # SQLite (development): any word as a substring of the subject, a title hit worth more.
     matched = articles.filter(
         Q.create(
-            [Q(**{f"{field}__icontains": word}) for word in words for field in ("title", "summary", "body")],
+            [Q(**{f"{field}__icontains": word}) for word in words for field in ("title", "summary")],
             connector=Q.OR,
         )
     )
     hits = [
         Case(When(**{f"{field}__icontains": word}, then=Value(weight)), default=Value(0.0))
         for word in words
-        for field, weight in (("title", 1.0), ("summary", 0.4), ("body", 0.2))
+        for field, weight in (("title", 1.0), ("summary", 0.4))
     ]
     score = sum(hits[1:], hits[0]) + boost
     return _above_floor(list(matched.annotate(score=score).order_by("-score", "-updated_at", "-pk")[:limit]))
@@ -177,8 +184,8 @@ def article_suggestions(*, text: str, service: Service | None, limit: int = SUGG
 def _ranked(articles: QuerySet[Article], raw: str, boost, limit: int) -> list[Article]:
     query = SearchQuery(raw, search_type="raw", config=SEARCH_CONFIG)
     # Normalised by the document's length (1): a long body does not win on repetition alone.
-    score = SearchRank(F("search_document"), query, normalization=1) + boost
-    matched = articles.filter(search_document=query).annotate(score=score)
+    score = SearchRank(F("subject_document"), query, normalization=1) + boost
+    matched = articles.filter(subject_document=query).annotate(score=score)
     return _above_floor(list(matched.order_by("-score", "-updated_at", "-pk")[:limit]))
 
 

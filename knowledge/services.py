@@ -52,7 +52,11 @@ def article_save(
         article = Article(created_at=now)
         was_published = False
     else:
-        article = Article.objects.select_for_update().defer("search_document").get(pk=article.pk)
+        article = (
+            Article.objects.select_for_update()
+            .defer("search_document", "subject_document")
+            .get(pk=article.pk)
+        )
         was_published = article.status == Article.Status.PUBLISHED
     for name in ("title", "summary", "body", "kind", "audience", "status", "owner", "review_by"):
         setattr(article, name, getattr(fields, name))
@@ -115,13 +119,16 @@ def article_search_document_refresh(article_id: int) -> None:
 
 
 def article_search_documents_refresh(articles) -> None:
-    """Rebuild the full-text document of each of `articles` (a queryset) in one UPDATE."""
+    """Rebuild the full-text documents of each of `articles` (a queryset) in one UPDATE: the
+    search's (title, summary, body) and the suggestions' (title, summary)."""
     if connection.vendor != "postgresql":
         return  # SQLite searches with LIKE and needs no document
+    subject = SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
+        "summary", weight="B", config=SEARCH_CONFIG
+    )
     articles.update(
-        search_document=SearchVector("title", weight="A", config=SEARCH_CONFIG)
-        + SearchVector("summary", weight="B", config=SEARCH_CONFIG)
-        + SearchVector("body", weight="C", config=SEARCH_CONFIG)
+        search_document=subject + SearchVector("body", weight="C", config=SEARCH_CONFIG),
+        subject_document=subject,
     )
 
 
@@ -143,7 +150,7 @@ def article_review_reminders_send(*, now: datetime | None = None, batch_size: in
             article = (
                 Article.objects.select_for_update(skip_locked=True, of=("self",))
                 .select_related("owner")
-                .defer("search_document")
+                .defer("search_document", "subject_document")
                 .filter(pk=article_id, owner__isnull=False, review_by__lt=today)
                 .first()
             )
