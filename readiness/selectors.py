@@ -190,7 +190,7 @@ def agents_trained_on(*, service_id: int | None) -> list[User]:
     if service_id is None:
         return []
     trained = TrainingRecord.objects.filter(service_id=service_id).values("agent_id")
-    return list(account_selectors.agents_list().filter(pk__in=trained))
+    return list(account_selectors.agents_among(ids=trained))
 
 
 def training_services() -> QuerySet[Service]:
