@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from notifications.services import notify
+from readiness import services as readiness_services
 from tickets import selectors as ticket_selectors
 from tickets.models import Service
 
@@ -45,7 +46,9 @@ def article_save(
     is_major: bool = False,
     now: datetime | None = None,
 ) -> Article:
-    """Create the article (None) or change it, writing a new version; audited (create, edit, publish)."""
+    """Create the article (None) or change it, writing a new version; audited (create, edit, publish).
+    A major revision of a published article asks those trained from it or who acknowledged it to
+    re-read it (readiness.services.article_reread_request: notices and e-mails)."""
     now = now or timezone.now()
     created = article is None
     if created:
@@ -92,6 +95,8 @@ def article_save(
     published = article.status == Article.Status.PUBLISHED and not was_published
     message = f"Version {number}" + (": published." if published else ".") + (f" {note}" if note else "")
     _audit(article, by, ADDITION if created else CHANGE, message)
+    if is_major and not created:
+        readiness_services.article_reread_request(article=article, version_number=number, now=now)
     return article
 
 

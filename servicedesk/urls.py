@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("api.urls_pages")),
     path("", include("webhooks.urls")),
     path("", include("knowledge.urls")),
+    path("", include("readiness.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -13,6 +13,7 @@ PACKAGES = (
     "notifications",
     "inbound",
     "knowledge",
+    "readiness",
     "reports",
     "servicedesk",
     "surveys",

@@ -26,8 +26,15 @@ class TeamAdmin(admin.ModelAdmin):
 class ServiceAdmin(admin.ModelAdmin):
     """The service catalog: what IT does, and who does what it does not."""
 
-    list_display = ["name", "provided_by_it", "owning_department", "default_team", "is_active"]
-    list_filter = ["provided_by_it", "is_active", "default_team"]
+    list_display = [
+        "name",
+        "provided_by_it",
+        "owning_department",
+        "default_team",
+        "is_active",
+        "not_yet_supported",
+    ]
+    list_filter = ["provided_by_it", "is_active", "not_yet_supported", "default_team"]
     search_fields = ["name", "summary", "owning_department"]
     prepopulated_fields = {"slug": ["name"]}
     # A form link typed without a scheme is https:// (Django 6's default, chosen now).

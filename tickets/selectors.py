@@ -107,8 +107,9 @@ def sla_expectation_get(
 
 
 def service_list_for_catalog() -> QuerySet[Service]:
-    """Active catalog entries, IT's own first."""
-    return Service.objects.filter(is_active=True).select_related("default_team")
+    """Active catalog entries customers may choose (not those not yet supported), IT's own first:
+    the catalog, the portal's and API's request forms and e-mail routing all choose from these."""
+    return Service.objects.filter(is_active=True, not_yet_supported=False).select_related("default_team")
 
 
 def service_chosen(*, value: object) -> Service | None:

@@ -13,6 +13,7 @@ from .desk import desk_demo_seed
 from .knowledge import knowledge_demo_seed
 from .meetings import meetings_demo_seed
 from .notices import notices_demo_read
+from .readiness import readiness_demo_seed
 from .surveys import surveys_demo_seed
 from .tickets import tickets_demo_seed
 
@@ -56,6 +57,7 @@ def demo_seed() -> list[User]:
     tickets_demo_seed(users)
     surveys_demo_seed(users)
     meetings_demo_seed(users)
+    readiness_demo_seed(users)
     notices_demo_read(users)
     rollups_refresh()  # the dashboards show the demo at once, not after beat's first minute
     return created

@@ -1,7 +1,7 @@
 """The demo's knowledge base: a dozen articles a real desk would write for the demo catalog, one of
-them stale (its review date passed), two for staff only (one a service standard), and the phones
-service left without an article, so every list and warning has something to show. Customers and
-agents have voted on a few, and a few solved what a customer was about to ask (deflections)."""
+them stale (its review date passed), staff-only ones (four of them service standards), and the
+phones service left without an article, so every list and warning has something to show. Customers
+and agents have voted on a few, and a few solved what a customer was about to ask (deflections)."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -224,6 +224,76 @@ Customers who are unhappy with us cannot go elsewhere. Treat every frustrated cu
 we are about to lose.""",
         (),
         ("service standard", "conduct"),
+        "maria",
+        90,
+        kind=Article.Kind.STANDARD,
+        audience=Article.Audience.STAFF,
+    ),
+    DemoArticle(
+        "When to escalate, and to whom",
+        "Our service standard for handing a request on: when it must go up, and how.",
+        """### Escalate at once
+- A P1: many people cannot work, or money, safety or data is at risk. Tell the on-call engineer by
+  phone, then Maria; an e-mail alone is not an escalation.
+- A suspected security incident (a phishing click, a lost laptop, an account behaving oddly): the
+  security team first, before you try to fix anything.
+- A customer who asks for a manager: offer Maria's next free slot the same day, politely, without
+  arguing the case first.
+
+### Escalate before the SLA says so
+- When you will not meet the first-response or resolution target and you know it now, not when
+  the clock runs out.
+- When a request has bounced between teams twice: take it back, own it, and get the teams talking.
+
+### How
+Escalating is not giving away: write an internal note with what you tried, what you know and what
+the customer was told, tell the customer who has it now and when they will hear, and stay on the
+request until the other side has picked it up.""",
+        (),
+        ("service standard", "escalation"),
+        "maria",
+        90,
+        kind=Article.Kind.STANDARD,
+        audience=Article.Audience.STAFF,
+    ),
+    DemoArticle(
+        "What a VIP may have done at once",
+        "Our service standard for senior executives and other VIPs: what we do without asking.",
+        """Some customers' time costs the company more: the VIP badge on a request says so. For them,
+without asking a manager first, you may:
+
+- **Swap the laptop** for a ready spare from the store room on the spot; repair the old one later.
+- **Go to their desk** (or join their call) instead of working by remote session.
+- **Lend a company mobile** for the day when theirs is lost or broken.
+- **Reset MFA or a password by phone**, once the identity checks are done (the checks are never
+  skipped, for anyone).
+
+What stays the same: the queue order for everyone else is not jumped for a VIP's cosmetic request,
+and you never share another customer's request or a colleague's internal note.
+
+If a VIP asks for something not on this list, say what you can do now and ask Maria the same hour.""",
+        (),
+        ("service standard", "vip"),
+        "maria",
+        90,
+        kind=Article.Kind.STANDARD,
+        audience=Article.Audience.STAFF,
+    ),
+    DemoArticle(
+        "What a customer may see, and what stays internal",
+        "Our service standard for replies and notes: what goes to a customer and what never does.",
+        """### Goes to the customer
+Replies: plain words, what was done, what happens next and when, and what they need to do.
+
+### Never goes to the customer
+- Internal notes, another customer's name or request, a colleague's opinion of them.
+- Their customer category (VIP, repeat requester, …): it is our label, not theirs.
+- Passwords, MFA codes or recovery links in a reply: those go only through the password site.
+
+Before you send, read your reply as if you were the customer: would you be happy to see it
+forwarded to your manager?""",
+        (),
+        ("service standard", "privacy"),
         "maria",
         90,
         kind=Article.Kind.STANDARD,

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "api",
     "webhooks",
     "knowledge",
+    "readiness",
 ]
 
 MIDDLEWARE = [
@@ -82,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.site",
+                "readiness.context_processors.standards_to_read",
             ],
         },
     },
@@ -395,6 +397,8 @@ SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 REPORTS_CACHE_SECONDS = env.int("REPORTS_CACHE_SECONDS", default=600)
 # How old the dashboard's live counts (open requests by age, breaching, cases waiting) may be.
 REPORTS_LIVE_SECONDS = env.int("REPORTS_LIVE_SECONDS", default=60)
+# A service not yet supported goes live only once at least this many agents are trained on it.
+READINESS_MIN_TRAINED_AGENTS = env.int("READINESS_MIN_TRAINED_AGENTS", default=2)
 
 # --- Incoming e-mail -----------------------------------------------------------------------
 # The address that delivers into the desk (IMAP mailbox or MTA pipe). Set, e-mails about a ticket

@@ -158,3 +158,20 @@ def test_public_view_opens_without_signing_in(client, route):
     assert answer.status_code != 403
     assert answer.get("Location") != redirect_to_login(route.url)["Location"]
     assert route.view.public_reason
+
+
+# Pages whose role is easy to get wrong, written out: the walk above checks each answers its role.
+EXPECTED_ACCESS = {
+    "readiness:standards": Access.AGENT,
+    "readiness:acknowledge": Access.AGENT,
+    "readiness:training": Access.AGENT,
+    "readiness:training_add": Access.AGENT,
+    "readiness:training_reread": Access.AGENT,
+    "readiness:readiness": Access.MANAGER,
+    "readiness:go_live": Access.MANAGER,
+}
+
+
+@pytest.mark.parametrize(("name", "access"), EXPECTED_ACCESS.items())
+def test_these_pages_are_in_the_matrix_with_their_role(name, access):
+    assert {route.name: route.access for route in ROUTES}.get(name) == access

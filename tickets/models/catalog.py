@@ -39,6 +39,13 @@ class Service(models.Model):
     contact_phone = models.CharField(max_length=40, blank=True)
     contact_email = models.EmailField(blank=True)
     is_active = models.BooleanField(default=True)
+    # Announced but not yet live: customers cannot choose it (service_list_for_catalog) until a
+    # manager takes it live from the readiness page, which first checks the desk is ready for it.
+    not_yet_supported = models.BooleanField(
+        default=False,
+        db_default=False,
+        help_text=_("Hidden from customers until a manager takes it live from the readiness page."),
+    )
     # The process register: how well the official process works, and who looks after it.
     process_health = models.CharField(
         max_length=12,
