@@ -12,6 +12,10 @@ urlpatterns = [
     path("desk/knowledge/<int:pk>/history/", views.article_history, name="history"),
     path("desk/knowledge/<int:pk>/history/<int:number>/", views.article_diff, name="diff"),
     path("desk/knowledge/<int:pk>/history/<int:number>/restore/", views.article_restore, name="restore"),
+    path("desk/knowledge/pick/", views.article_pick, name="pick"),
+    path("desk/knowledge/flags/<int:pk>/resolve/", views.documentation_flag_resolve, name="flag_resolve"),
+    path("desk/tickets/<int:pk>/articles/", views.ticket_articles, name="ticket_articles"),
+    path("desk/tickets/<int:pk>/documentation-flag/", views.ticket_documentation_flag, name="ticket_flag"),
     path("help/", views.help_list, name="help"),
     path("help/<int:pk>/", views.help_detail, name="help_detail"),
 ]
