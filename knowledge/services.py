@@ -320,7 +320,11 @@ def documentation_flag_resolve(
     *, flag: DocumentationFlag, by: User, now: datetime | None = None
 ) -> DocumentationFlag:
     """Mark the flag dealt with (the article's owner or a manager); audited in the admin log."""
-    flag = DocumentationFlag.objects.select_for_update().select_related("article", "draft").get(pk=flag.pk)
+    flag = (
+        DocumentationFlag.objects.select_for_update(of=("self",))
+        .select_related("article", "draft")
+        .get(pk=flag.pk)
+    )
     if not documentation_flag_can_resolve(flag=flag, user=by):
         raise DocumentationFlagError(_("Only the article's owner or a manager can resolve this flag."))
     if flag.resolved_at is not None:
