@@ -346,8 +346,8 @@ def _draft_body(flag: DocumentationFlag, ticket: Ticket) -> str:
     quoted = "\n".join(f"> {line}" for line in flag.reason.splitlines() or [""])
     return (
         f"{flag.get_kind_display()} on {ticket.reference}:\n\n{quoted}\n\n"
-        "## What the customer needs\n\n_Write the answer here._\n\n"
-        "## Steps\n\n1. \n\n## When to escalate\n\n_Who to call, and when._\n"
+        "### What the customer needs\n\n_Write the answer here._\n\n"
+        "### Steps\n\n1. \n\n### When to escalate\n\n_Who to call, and when._\n"
     )
 
 

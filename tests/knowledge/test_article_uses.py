@@ -1,14 +1,19 @@
 """A reply or note from IT counts each article it links, once per message, wherever it was written
 (the desk, the API); a public reply linking an article customers cannot open is refused, saying why."""
 
+from email.message import EmailMessage
+
 import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from inbound.models import InboundEmail
+from inbound.services import inbound_process, inbound_store
 from knowledge.models import Article, ArticleUse
 from tickets import services as ticket_services
 from tickets.models import TicketMessage
 
+from ..accounts.factories import AgentFactory
 from ..api.conftest import ApiClient
 from ..tickets.factories import TicketFactory
 from .factories import ArticleFactory
@@ -87,3 +92,27 @@ def test_an_api_reply_counts_its_links_and_is_refused_a_staff_only_one(agent):
     assert refused.status_code == 409
     assert "customers cannot open" in refused.content.decode()
     assert list(ArticleUse.objects.values_list("article_id", flat=True)) == [public.pk]
+
+
+def test_an_agent_replying_by_email_counts_the_article_and_a_staff_only_link_fails_visibly(settings):
+    settings.INBOUND_ADDRESS = "helpdesk@example.com"
+    AgentFactory(email="sam@example.com")
+    public, staff_only = ArticleFactory(), ArticleFactory(audience=Article.Audience.STAFF)
+    ticket = TicketFactory()
+
+    def by_email(text: str) -> InboundEmail:
+        message = EmailMessage()
+        message["From"], message["To"] = "Sam <sam@example.com>", "helpdesk@example.com"
+        message["Subject"] = f"Re: [{ticket.reference}] Your request"
+        message["Message-ID"] = f"<{abs(hash(text))}@mail.example.com>"
+        message.set_content(text)
+        return inbound_process(inbound_id=inbound_store(raw=bytes(message), via=InboundEmail.Via.PIPE)[0].pk)
+
+    sent = by_email(f"The steps: {settings.SITE_URL}/help/{public.pk}/")
+    refused = by_email(f"Runbook: {settings.SITE_URL}/desk/knowledge/{staff_only.pk}/")
+
+    assert sent.status == InboundEmail.Status.REPLY
+    assert list(ArticleUse.objects.values_list("article_id", flat=True)) == [public.pk]
+    assert refused.status == InboundEmail.Status.FAILED  # shown on Mail with the reason; nothing sent
+    assert "customers cannot open" in refused.error
+    assert ticket.messages.count() == 1
