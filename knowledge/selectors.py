@@ -29,7 +29,7 @@ class StaffView:
 
 # What the ticket page's panel shows of an article.
 _PANEL_FIELDS = ("pk", "title", "summary", "audience", "status")
-SUGGESTIONS = 5
+PANEL_SUGGESTIONS = 5
 
 
 def article_list_for_staff(
@@ -121,7 +121,7 @@ def service_for_browse(*, slug: str | None) -> Service | None:
     )
 
 
-def article_suggestions_for_ticket(*, ticket: Ticket, limit: int = SUGGESTIONS) -> list[Article]:
+def article_suggestions_for_ticket(*, ticket: Ticket, limit: int = PANEL_SUGGESTIONS) -> list[Article]:
     """Published articles for the ticket, staff-only ones included (the desk sees both): its
     service's first, then those matching any word of its title, best first. One query."""
     on_service = Exists(
@@ -139,7 +139,7 @@ def article_suggestions_for_ticket(*, ticket: Ticket, limit: int = SUGGESTIONS) 
     return list(articles.only(*_PANEL_FIELDS).order_by("-on_service", "-rank", "-updated_at")[:limit])
 
 
-def article_search_for_desk(*, text: str, limit: int = SUGGESTIONS) -> list[Article]:
+def article_search_for_desk(*, text: str, limit: int = PANEL_SUGGESTIONS) -> list[Article]:
     """Published articles (staff-only ones too) matching `text`, for the ticket page's search box."""
     if not text.strip():
         return []
