@@ -6,3 +6,10 @@ class KnowledgeConfig(AppConfig):
 
     name = "knowledge"
     verbose_name = "Knowledge base"
+
+    def ready(self) -> None:
+        from tickets.signals import ticket_message_added
+
+        from . import receivers
+
+        ticket_message_added.connect(receivers.article_uses_on_reply, dispatch_uid="knowledge-article-uses")

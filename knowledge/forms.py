@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts import selectors as account_selectors
 from tickets.models import Service
 
-from .models import Article, ArticleVersion, Tag
+from .models import Article, ArticleVersion, DocumentationFlag, Tag
 from .selectors import StaffView
 from .services import ArticleFields
 
@@ -82,7 +82,10 @@ class ArticleSearchForm(forms.Form):
     q = forms.CharField(max_length=200, required=False)
     service = forms.SlugField(max_length=120, required=False)
     view = forms.ChoiceField(
-        choices=[(view, view) for view in (StaffView.RECENT, StaffView.NEEDS_REVIEW, StaffView.UNOWNED)],
+        choices=[
+            (view, view)
+            for view in (StaffView.RECENT, StaffView.NEEDS_REVIEW, StaffView.UNOWNED, StaffView.FLAGGED)
+        ],
         required=False,
     )
 
@@ -109,3 +112,28 @@ class SuggestionForm(forms.Form):
     def __init__(self, *args, services, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["service"].queryset = services
+
+
+class DocumentationFlagForm(forms.Form):
+    """An agent's "documentation missing / wrong" from a ticket: which, the article if wrong, and why."""
+
+    kind = forms.ChoiceField(
+        choices=DocumentationFlag.Kind.choices, widget=forms.RadioSelect, label=_("What")
+    )
+    # Any published article validates; the page offers the ticket's suggestions.
+    article = forms.ModelChoiceField(
+        queryset=Article.objects.filter(status=Article.Status.PUBLISHED).only("pk", "title", "owner"),
+        required=False,
+        label=_("Which article is wrong"),
+    )
+    reason = forms.CharField(
+        max_length=DocumentationFlag._meta.get_field("reason").max_length,
+        label=_("Why"),
+        help_text=_("One line: what is missing, or what is wrong."),
+    )
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("kind") == DocumentationFlag.Kind.WRONG and not cleaned.get("article"):
+            self.add_error("article", _("Choose the article that is wrong."))
+        return cleaned

@@ -27,7 +27,7 @@ from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from accounts.models import User
-from tickets.models import Service
+from tickets.models import Service, Ticket
 
 from .models import (
     SEARCH_CONFIG,
@@ -49,6 +49,12 @@ class StaffView:
     RECENT = "recent"
     NEEDS_REVIEW = "review"
     UNOWNED = "unowned"  # overdue and nobody owns it: managers only
+    FLAGGED = "flagged"  # open "documentation missing / wrong" flags
+
+
+# What the ticket page's panel shows of an article.
+_PANEL_FIELDS = ("pk", "title", "summary", "audience", "status")
+PANEL_SUGGESTIONS = 5
 
 
 def article_list_for_staff(
@@ -263,6 +269,67 @@ def service_for_browse(*, slug: str | None) -> Service | None:
     return (
         Service.objects.filter(slug=slug, is_active=True).only("pk", "name", "slug").first() if slug else None
     )
+
+
+def article_suggestions_for_ticket(*, ticket: Ticket, limit: int = PANEL_SUGGESTIONS) -> list[Article]:
+    """Published articles for the ticket, staff-only ones included (the desk sees both): its
+    service's first, then those matching any word of its title, best first. One query."""
+    on_service = Exists(
+        Article.services.through.objects.filter(article_id=OuterRef("pk"), service_id=ticket.service_id)
+    )
+    articles = Article.objects.filter(status=Article.Status.PUBLISHED).annotate(on_service=on_service)
+    words = [word for word in re.findall(r"\w+", ticket.title) if len(word) > 2][:12]
+    if words and connection.vendor == "postgresql":
+        query = SearchQuery(" or ".join(words), search_type="websearch", config=SEARCH_CONFIG)
+        articles = articles.filter(Q(on_service=True) | Q(search_document=query)).annotate(
+            rank=SearchRank(F("search_document"), query)
+        )
+    else:  # SQLite (development): the service's articles alone
+        articles = articles.filter(on_service=True).annotate(rank=Value(0.0))
+    return list(articles.only(*_PANEL_FIELDS).order_by("-on_service", "-rank", "-updated_at")[:limit])
+
+
+def article_search_for_desk(*, text: str, limit: int = PANEL_SUGGESTIONS) -> list[Article]:
+    """Published articles (staff-only ones too) matching `text`, for the ticket page's search box."""
+    if not text.strip():
+        return []
+    published = Article.objects.filter(status=Article.Status.PUBLISHED)
+    return list(_searched(published, text, None).only(*_PANEL_FIELDS)[:limit])
+
+
+def documentation_flags_open(*, article: Article | None = None) -> QuerySet[DocumentationFlag]:
+    """Open documentation flags, newest first: all of them (the list's Flagged view), or those
+    naming `article` or that opened it as a draft, with what each row shows."""
+    flags = DocumentationFlag.objects.filter(resolved_at__isnull=True)
+    if article is not None:
+        flags = flags.filter(Q(article=article) | Q(draft=article))
+    return flags.select_related("article", "draft", "service", "ticket", "raised_by").only(
+        "pk",
+        "kind",
+        "reason",
+        "created_at",
+        "article__id",
+        "article__title",
+        "article__owner",
+        "draft__id",
+        "draft__title",
+        "draft__owner",
+        "service__id",
+        "service__name",
+        "service__slug",
+        "ticket__id",
+        "raised_by__id",
+        "raised_by__first_name",
+        "raised_by__last_name",
+        "raised_by__username",
+    )
+
+
+def documentation_flag_get(*, pk: int) -> DocumentationFlag:
+    try:
+        return DocumentationFlag.objects.select_related("article", "draft").get(pk=pk)
+    except DocumentationFlag.DoesNotExist:
+        raise Http404 from None
 
 
 def _public() -> QuerySet[Article]:

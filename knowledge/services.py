@@ -1,23 +1,40 @@
 """Everything the knowledge base changes: saving an article (each save a version), restoring a
 version, reminding owners when a review is due, readers' helpful votes and the requests an article
-made unnecessary (deflections). Each is audited in the admin log."""
+made unnecessary (deflections), counting the articles replies link, and the desk's "documentation
+missing / wrong" flags. Every change is audited in the admin log."""
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 from django.db.models import F, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import User
-from notifications.services import notify
+from accounts.roles import ROLE_DEFINING_PERMISSION, Role
+from notifications.services import notify, notify_managers
 from readiness import services as readiness_services
 from tickets import selectors as ticket_selectors
-from tickets.models import Service
+from tickets import services as ticket_services
+from tickets.exceptions import TicketError
+from tickets.models import Service, Ticket, TicketEvent, TicketMessage
 
-from .models import SEARCH_CONFIG, Article, ArticleVersion, ArticleVote, Deflection, Tag
+from .models import (
+    SEARCH_CONFIG,
+    Article,
+    ArticleUse,
+    ArticleVersion,
+    ArticleVote,
+    Deflection,
+    DocumentationFlag,
+    Tag,
+)
 
 
 @dataclass(frozen=True)
@@ -208,6 +225,192 @@ def deflection_record(
     )
     _audit(article, customer, CHANGE, "Solved it for a customer: no request was sent.")
     return deflection
+
+
+class ArticleNotForCustomersError(TicketError):
+    """A public reply links an article its reader cannot open (staff only, or a draft)."""
+
+
+class DocumentationFlagError(Exception):
+    """A documentation flag that cannot be raised or resolved as asked; the message says why."""
+
+
+def article_link_url(*, article: Article, for_customer: bool) -> str:
+    """The article's absolute address in a reply, built as the e-mails build theirs: Help's for a
+    customer, the desk's for a note."""
+    name = "knowledge:help_detail" if for_customer else "knowledge:detail"
+    return f"{settings.SITE_URL}{reverse(name, args=[article.pk])}"
+
+
+def article_ids_linked(body: str) -> set[int]:
+    """The articles a text links, by Help's or the desk's address, relative or on this site (a
+    link to another site's /help/ is not ours); typed by hand or inserted, in Markdown or bare."""
+    site = re.escape(settings.SITE_URL)
+    pattern = rf"(?<![\w/.:@-])(?:{site})?/(?:help|desk/knowledge)/(\d{{1,9}})/"
+    return {int(found) for found in re.findall(pattern, body)}
+
+
+def article_uses_record(*, message: TicketMessage, now: datetime | None = None) -> int:
+    """Count each article IT's reply or note links as used, once for that message; returns how many
+    articles it links.
+
+    Refuses (ArticleNotForCustomersError, which rolls the reply back) a public reply that links an
+    article customers cannot open: a staff-only article or a draft goes in an internal note only.
+    """
+    ids = article_ids_linked(message.body)
+    if not ids:
+        return 0
+    articles = list(Article.objects.filter(pk__in=ids).only("pk", "title", "status", "audience"))
+    hidden = [article for article in articles if not article.is_public]
+    if hidden and not message.is_internal:
+        raise ArticleNotForCustomersError(
+            _(
+                "This reply links “%(title)s”, which customers cannot open (%(why)s). "
+                "Remove the link, or add it as an internal note."
+            )
+            % {
+                "title": hidden[0].title,
+                "why": _("a draft") if hidden[0].status == Article.Status.DRAFT else _("staff only"),
+            }
+        )
+    now = now or timezone.now()
+    created = ArticleUse.objects.bulk_create(
+        [
+            ArticleUse(article=article, message=message, used_by=message.author, created_at=now)
+            for article in articles
+        ],
+        ignore_conflicts=True,  # the same message seen twice counts once (knowledge_use_once_per_reply)
+    )
+    return len(created)
+
+
+@transaction.atomic
+def documentation_flag_raise(
+    *,
+    ticket: Ticket,
+    by: User,
+    kind: str,
+    reason: str,
+    article: Article | None = None,
+    now: datetime | None = None,
+) -> DocumentationFlag:
+    """Flag documentation missing (for the ticket's service) or wrong (an article), with a line of why.
+
+    The article's owner is told (e-mail and notice); with no owner to tell (missing, or wrong with
+    nobody owning it), a staff-only draft is opened for the service and its team is told (teams
+    have no members: the managers). Audited on the ticket's history and in the admin log.
+    """
+    now = now or timezone.now()
+    if kind == DocumentationFlag.Kind.WRONG and article is None:
+        raise DocumentationFlagError(_("Choose the article that is wrong."))
+    if kind not in DocumentationFlag.Kind.values:
+        raise DocumentationFlagError(_("Choose missing or wrong."))
+    if kind == DocumentationFlag.Kind.MISSING:
+        article = None  # missing names the service; an article chosen on the way is not the point
+    service = ticket.service
+    flag = DocumentationFlag.objects.create(
+        kind=kind,
+        article=article,
+        service=service,
+        ticket=ticket,
+        reason=reason,
+        raised_by=by,
+        created_at=now,
+    )
+    owner = article.owner if article is not None and article.owner_id and article.owner.is_active else None
+    context = {"flag": flag, "article": article, "service": service, "ticket": ticket, "by": by}
+    if owner is not None:
+        notify(
+            recipient=owner,
+            key=f"knowledge-flag:{flag.pk}",
+            template="knowledge/flag_raised",
+            context=context,
+            url=article.get_absolute_url(),
+            now=now,
+        )
+    else:
+        flag.draft = article_save(
+            article=None,
+            by=by,
+            fields=ArticleFields(
+                title=_draft_title(flag, service)[:200],
+                summary="",
+                body=_draft_body(flag, ticket),
+                kind=Article.Kind.ARTICLE,
+                audience=Article.Audience.STAFF,
+                status=Article.Status.DRAFT,
+                services=[service],
+                tags=[],
+                owner=None,
+                review_by=None,
+            ),
+            note=f"Opened by a documentation flag on {ticket.reference}."[:255],
+            now=now,
+        )
+        flag.save(update_fields=["draft"])
+        context["draft"] = flag.draft
+        notify_managers(
+            key=f"knowledge-flag:{flag.pk}",
+            template="knowledge/flag_draft_opened",
+            context=context,
+            url=flag.draft.get_absolute_url(),
+            now=now,
+        )
+    ticket_services.ticket_event_record(
+        ticket=ticket,
+        by=by,
+        kind=TicketEvent.Kind.DOC_FLAGGED,
+        new=flag.get_kind_display(),
+        note=reason,
+        now=now,
+    )
+    _audit(article or flag.draft, by, CHANGE, f"{flag.get_kind_display()} ({ticket.reference}): {reason}")
+    return flag
+
+
+def documentation_flag_can_resolve(*, flag: DocumentationFlag, user: User) -> bool:
+    """The owner of the article it names (or of the draft it opened), or a manager."""
+    owners = {
+        flag.article.owner_id if flag.article_id else None,
+        flag.draft.owner_id if flag.draft_id else None,
+    }
+    return user.pk in owners or user.has_perm(ROLE_DEFINING_PERMISSION[Role.MANAGER])
+
+
+@transaction.atomic
+def documentation_flag_resolve(
+    *, flag: DocumentationFlag, by: User, now: datetime | None = None
+) -> DocumentationFlag:
+    """Mark the flag dealt with (the article's owner or a manager); audited in the admin log."""
+    flag = (
+        DocumentationFlag.objects.select_for_update(of=("self",))
+        .select_related("article", "draft")
+        .get(pk=flag.pk)
+    )
+    if not documentation_flag_can_resolve(flag=flag, user=by):
+        raise DocumentationFlagError(_("Only the article's owner or a manager can resolve this flag."))
+    if flag.resolved_at is not None:
+        raise DocumentationFlagError(_("This flag is already resolved."))
+    flag.resolved_at, flag.resolved_by = now or timezone.now(), by
+    flag.save(update_fields=["resolved_at", "resolved_by"])
+    _audit(flag.article or flag.draft, by, CHANGE, f"{flag.get_kind_display()} resolved: {flag.reason}")
+    return flag
+
+
+def _draft_title(flag: DocumentationFlag, service: Service) -> str:
+    if flag.kind == DocumentationFlag.Kind.WRONG:
+        return _("Correction: %(title)s") % {"title": flag.article.title}
+    return _("%(service)s: documentation missing") % {"service": service.name}
+
+
+def _draft_body(flag: DocumentationFlag, ticket: Ticket) -> str:
+    """A skeleton for the team to fill in, quoting why it was asked for (Markdown; shown escaped)."""
+    quoted = "\n".join(f"> {line}" for line in flag.reason.splitlines() or [""])
+    return (
+        f"{flag.get_kind_display()} on {ticket.reference}:\n\n{quoted}\n\n"
+        "### What the customer needs\n\n_Write the answer here._\n\n"
+        "### Steps\n\n1. \n\n### When to escalate\n\n_Who to call, and when._\n"
+    )
 
 
 def _tags_get_or_create(names: list[str]) -> list[Tag]:

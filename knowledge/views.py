@@ -1,6 +1,7 @@
 """The knowledge base's pages: the desk's (every article, writing, history) and Help (customers)."""
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,7 +15,8 @@ from core.pagination import query_without, uncounted_page
 from tickets import selectors as ticket_selectors
 
 from . import selectors, services
-from .forms import ArticleForm, ArticleSearchForm, SuggestionForm, VoteForm
+from .forms import ArticleForm, ArticleSearchForm, DocumentationFlagForm, SuggestionForm, VoteForm
+from .models import Article, DocumentationFlag
 from .selectors import StaffView
 
 PER_PAGE = 25
@@ -29,11 +31,14 @@ def article_list(request: HttpRequest) -> HttpResponse:
         view = StaffView.RECENT
     text = filters.get("q", "")
     service = selectors.service_for_browse(slug=filters.get("service"))
-    articles = selectors.article_list_for_staff(
-        text=text, service=service, view=view, today=timezone.localdate()
-    )
+    if view == StaffView.FLAGGED:
+        listed = selectors.documentation_flags_open()
+    else:
+        listed = selectors.article_list_for_staff(
+            text=text, service=service, view=view, today=timezone.localdate()
+        )
     context = {
-        "page": uncounted_page(articles, request.GET.get("page"), PER_PAGE),
+        "page": uncounted_page(listed, request.GET.get("page"), PER_PAGE),
         "query": query_without(request, "page"),
         "text": text,
         "service": service,
@@ -48,11 +53,16 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def article_detail(request: HttpRequest, pk: int) -> HttpResponse:
     article = selectors.article_get_for_staff(pk=pk)
+    flags = list(selectors.documentation_flags_open(article=article))
     context = {
         "article": article,
         "today": timezone.localdate(),
         "stats": selectors.article_stats(article=article),
         "vote": selectors.article_vote_get(article=article, voter=request.user),
+        "flags": flags,
+        "flags_resolvable": {
+            flag.pk for flag in flags if services.documentation_flag_can_resolve(flag=flag, user=request.user)
+        },
     }
     return render(request, "knowledge/article_detail.html", context)
 
@@ -201,3 +211,93 @@ def help_solved(request: HttpRequest, pk: int) -> HttpResponse:
         here = reverse("knowledge:help_solved", args=[article.pk])
         return HttpResponseClientRedirect(here) if request.htmx else redirect(here)
     return render(request, "knowledge/help_solved.html", {"article": article})
+
+    return render(request, "knowledge/help_detail.html", {"article": article})
+
+
+@agent_required
+@require_GET
+def ticket_articles(request: HttpRequest, pk: int) -> HttpResponse:
+    """The ticket page's knowledge panel (loaded by htmx): suggested articles, a search, the flags."""
+    ticket = ticket_selectors.ticket_get_for_agent(pk=pk)
+    return _ticket_panel(request, ticket, DocumentationFlagForm())
+
+
+@agent_required
+@require_GET
+def article_pick(request: HttpRequest) -> HttpResponse:
+    """The panel's search box: published articles (staff-only ones marked) to insert into a reply."""
+    text = ArticleSearchForm(request.GET).filters().get("q", "")
+    context = {"articles": _insertable(selectors.article_search_for_desk(text=text)), "text": text}
+    return render(request, "knowledge/_ticket_articles.html#article-results", context)
+
+
+@agent_required
+@require_POST
+def ticket_documentation_flag(request: HttpRequest, pk: int) -> HttpResponse:
+    """Flag documentation missing or wrong from a ticket; the panel comes back saying who was told."""
+    ticket = ticket_selectors.ticket_get_for_agent(pk=pk)
+    form = DocumentationFlagForm(request.POST)
+    if form.is_valid():
+        try:
+            flag = services.documentation_flag_raise(ticket=ticket, by=request.user, **form.cleaned_data)
+        except services.DocumentationFlagError as exc:
+            form.add_error(None, str(exc))
+        else:
+            return _ticket_panel(request, ticket, DocumentationFlagForm(), flagged=flag)
+    return _ticket_panel(request, ticket, form, status=400)
+
+
+@agent_required
+@require_POST
+def documentation_flag_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    flag = selectors.documentation_flag_get(pk=pk)
+    try:
+        services.documentation_flag_resolve(flag=flag, by=request.user)
+    except services.DocumentationFlagError as exc:
+        if not services.documentation_flag_can_resolve(flag=flag, user=request.user):
+            raise PermissionDenied(str(exc)) from None
+        messages.info(request, str(exc))
+    else:
+        messages.success(request, _("Flag resolved."))
+    return redirect(flag.article or flag.draft)
+
+
+def _ticket_panel(
+    request: HttpRequest,
+    ticket,
+    form: DocumentationFlagForm,
+    *,
+    flagged: DocumentationFlag | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    suggestions = selectors.article_suggestions_for_ticket(ticket=ticket)
+    context = {
+        "ticket": ticket,
+        "articles": _insertable(suggestions),
+        "suggestions": suggestions,
+        "flag_form": form,
+        "flagged": flagged,
+    }
+    return render(request, "knowledge/_ticket_articles.html", context, status=status)
+
+
+def _insertable(articles: list[Article]) -> list[dict]:
+    """Each article with the Markdown its buttons insert: a link (Help's for a public article, the
+    desk's for a staff-only one, which goes in an internal note only) and the summary with it."""
+    rows = []
+    for article in articles:
+        public = article.is_public
+        url = services.article_link_url(article=article, for_customer=public)
+        title = article.title.replace("[", "\\[").replace("]", "\\]")
+        link = f"[{title}]({url})"
+        rows.append(
+            {
+                "article": article,
+                "public": public,
+                "url": url,
+                "link": link,
+                "summary": f"{article.summary} ({link})" if article.summary else link,
+            }
+        )
+    return rows

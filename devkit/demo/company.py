@@ -10,7 +10,7 @@ from accounts.services import user_create
 from reports.rollups import rollups_refresh
 
 from .desk import desk_demo_seed
-from .knowledge import knowledge_demo_seed
+from .knowledge import knowledge_demo_seed, knowledge_flags_demo_seed
 from .meetings import meetings_demo_seed
 from .notices import notices_demo_read
 from .readiness import readiness_demo_seed
@@ -55,6 +55,7 @@ def demo_seed() -> list[User]:
     desk_demo_seed(users)
     knowledge_demo_seed(users)
     tickets_demo_seed(users)
+    knowledge_flags_demo_seed(users)
     surveys_demo_seed(users)
     meetings_demo_seed(users)
     readiness_demo_seed(users)

@@ -9,9 +9,15 @@ from datetime import timedelta
 from django.utils import timezone
 
 from accounts.models import User
-from knowledge.models import Article, ArticleVote, Deflection
-from knowledge.services import ArticleFields, article_save, article_vote, deflection_record
-from tickets.models import Service
+from knowledge.models import Article, ArticleVote, Deflection, DocumentationFlag
+from knowledge.services import (
+    ArticleFields,
+    article_save,
+    article_vote,
+    deflection_record,
+    documentation_flag_raise,
+)
+from tickets.models import Service, Ticket
 
 
 @dataclass(frozen=True)
@@ -374,3 +380,32 @@ def knowledge_demo_usage_seed(users: dict[str, User]) -> None:
         )
     for title, voter, helpful in VOTES:
         article_vote(article=articles[title], voter=users[voter], helpful=helpful)
+
+
+def knowledge_flags_demo_seed(users: dict[str, User]) -> None:
+    """The first time only, once the week's tickets exist: Sam finds the VPN article out of date on
+    Chen's ticket (Priya, its owner, is told) and nothing on label printers on Dana's (a draft is
+    opened for the service, the managers told)."""
+    if DocumentationFlag.objects.exists():
+        return
+    vpn_ticket = Ticket.objects.filter(title="VPN disconnects every few minutes").first()
+    vpn_article = Article.objects.filter(title="Connect to the VPN from home").first()
+    labels_ticket = Ticket.objects.filter(title="Warehouse label printer prints blank labels").first()
+    now = timezone.now()
+    if vpn_ticket and vpn_article:
+        documentation_flag_raise(
+            ticket=vpn_ticket,
+            by=users["sam"],
+            kind=DocumentationFlag.Kind.WRONG,
+            article=vpn_article,
+            reason="Step 1 says the globe icon: since GlobalProtect 6.2 it is a shield, and people cannot find it.",
+            now=now - timedelta(hours=3),
+        )
+    if labels_ticket:
+        documentation_flag_raise(
+            ticket=labels_ticket,
+            by=users["sam"],
+            kind=DocumentationFlag.Kind.MISSING,
+            reason="Nothing on the warehouse's Zebra label printers: blank labels mean the ribbon is in backwards.",
+            now=now - timedelta(hours=2),
+        )

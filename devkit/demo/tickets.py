@@ -8,6 +8,8 @@ from django.utils import timezone
 from accounts.models import User
 from customers.models import RepeatOffenderSuggestion
 from customers.services import arrangement_create, repeat_offender_suggestion_decide
+from knowledge.models import Article
+from knowledge.services import article_link_url
 from tickets import services
 from tickets.models import Service, Ticket
 
@@ -26,6 +28,14 @@ def tickets_demo_seed(users: dict[str, User]) -> None:
     _processes_taught_and_escalated(week)
     _vip_paper_fulfilled_and_arranged(week)
     _repeat_offender_confirmed(week, third_paper_request)
+
+
+def _article_link(title: str) -> str:
+    """A line linking the knowledge base's public article of that title (none if it is not there)."""
+    article = Article.objects.filter(title=title, audience=Article.Audience.EVERYONE).first()
+    if article is None:
+        return ""
+    return f"\n\nThe steps, for next time: [{article.title}]({article_link_url(article=article, for_customer=True)})"
 
 
 class _Week:
@@ -116,7 +126,7 @@ def _vpn_in_progress(week: _Week) -> None:
         ticket=vpn,
         author=priya,
         body="The guest network blocks the VPN's UDP port; I have "
-        "switched your profile to TCP. Please reconnect.",
+        "switched your profile to TCP. Please reconnect." + _article_link("Connect to the VPN from home"),
         now=week.ago(4.2),
     )
 

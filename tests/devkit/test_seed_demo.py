@@ -10,7 +10,7 @@ from accounts.roles import Role
 from customers.models import CategoryChange, CustomerProfile
 from devkit.demo.company import DEMO_PASSWORD, DEMO_USERS
 from devkit.demo.surveys import GRADED
-from knowledge.models import Article
+from knowledge.models import Article, ArticleUse, DocumentationFlag
 from meetings.models import StaffMeeting
 from notifications.models import Notification
 from surveys.models import RecoveryCase, Survey
@@ -96,7 +96,7 @@ def test_seed_demo_writes_a_knowledge_base_with_a_stale_article_and_staff_only_s
     call_command("seed_demo", stdout=StringIO())
     call_command("seed_demo", stdout=StringIO())
 
-    articles = Article.objects.all()
+    articles = Article.objects.filter(status=Article.Status.PUBLISHED)
     assert articles.count() == 15
     assert all(article.versions.count() == 1 for article in articles)
     assert articles.filter(review_by__lt=timezone.localdate()).count() == 1
@@ -106,3 +106,18 @@ def test_seed_demo_writes_a_knowledge_base_with_a_stale_article_and_staff_only_s
     assert standards.count() == 4
     assert set(articles.values_list("owner__username", flat=True)) <= {"maria", "sam", "priya"}
     assert Service.objects.filter(provided_by_it=True, articles__isnull=True).filter(slug="phones").exists()
+
+
+def test_seed_demo_links_an_article_in_a_reply_and_leaves_a_wrong_and_a_missing_flag_open():
+    call_command("seed_demo", stdout=StringIO())
+    call_command("seed_demo", stdout=StringIO())
+
+    vpn = Article.objects.get(title="Connect to the VPN from home")
+    assert ArticleUse.objects.filter(article=vpn, message__is_internal=False).count() == 1
+    flags = {flag.kind: flag for flag in DocumentationFlag.objects.filter(resolved_at__isnull=True)}
+    assert set(flags) == {"wrong", "missing"} and DocumentationFlag.objects.count() == 2
+    assert flags["wrong"].article == vpn and flags["wrong"].draft is None
+    told = Notification.objects.filter(key=f"knowledge-flag:{flags['wrong'].pk}", recipient=vpn.owner)
+    assert told.exists()
+    draft = flags["missing"].draft
+    assert draft.status == Article.Status.DRAFT and list(draft.services.all()) == [flags["missing"].service]

@@ -66,6 +66,7 @@ class TicketEvent(models.Model):
         CC_ADDED = "cc_added", _("Copied someone on the request")
         CC_REMOVED = "cc_removed", _("Stopped copying someone")
         CC_NOT_ADDED = "cc_refused", _("Could not copy someone")
+        DOC_FLAGGED = "doc_flagged", _("Flagged the documentation")
 
     ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
     actor = models.ForeignKey(

@@ -18,6 +18,7 @@ from notifications.services import notify_managers
 
 from ..exceptions import TicketClaimedError, TicketStateError
 from ..models import PRIORITY_MATRIX, Service, Team, Ticket, TicketEvent, TicketMessage
+from ..signals import ticket_message_added
 from ._common import (
     attachments_add,
     event,
@@ -109,6 +110,7 @@ def ticket_reply(
         raise TicketStateError(_("This request is resolved. Reopen it if the problem is back."))
 
     message = message_add(ticket, author, body, internal=internal, from_cc=from_cc, now=now)
+    ticket_message_added.send(sender=TicketMessage, message=message, from_it=from_it)
     attachments_add(ticket, message, author, attachments, now=now)
     event(ticket, author, TicketEvent.Kind.NOTE_ADDED if internal else TicketEvent.Kind.REPLIED, now=now)
     if internal:
@@ -162,6 +164,14 @@ def ticket_reply_and_move(
     message = ticket_reply(ticket=ticket, author=author, body=body, attachments=attachments, now=now)
     ticket_status_change(ticket=ticket, by=author, status=status, now=now)
     return message
+
+
+def ticket_event_record(
+    *, ticket: Ticket, by: User, kind: str, new: str = "", note: str = "", now: datetime | None = None
+) -> TicketEvent:
+    """Record in the ticket's history something another app did about it (the knowledge app's
+    documentation flags), with who did it; announced as every event is (ticket_event_recorded)."""
+    return event(ticket, by, kind, new=new, note=note, now=now or timezone.now())
 
 
 @transaction.atomic
