@@ -129,8 +129,8 @@ def test_the_desk_article_page_runs_a_fixed_number_of_queries(agent_client, djan
         services.article_vote(article=article, voter=AgentFactory(), helpful=True)
 
     # user, its own and its groups' permissions, article + owner, tags, services, figures, the vote,
-    # the session's messages, and the desk banner's standards still to read
-    with django_assert_num_queries(9):
+    # the session's messages, the desk banner's standards still to read, and the open flags
+    with django_assert_num_queries(10):
         answer = agent_client.get(reverse("knowledge:detail", args=[article.pk]))
 
     assert answer.context["stats"].helpful == 3
