@@ -38,7 +38,7 @@ def test_no_warning_for_a_trained_assignee_and_nobody_said_when_none_is(agent_cl
     other_page = agent_client.get(reverse("tickets:agent_detail", args=[untrained_service_ticket.pk]))
 
     assert "has no training recorded" not in trained_page.content.decode()
-    assert "nobody yet" in other_page.content.decode()
+    assert "no one has training recorded" in other_page.content.decode()
 
 
 def test_who_is_trained_is_one_query(agent, service, django_assert_num_queries):
