@@ -3,6 +3,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
@@ -16,13 +17,22 @@ from notifications.models import Notification
 from surveys.models import RecoveryCase, Survey
 from tickets.models import Service, Ticket, TicketCC
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_seeded_twice")]
+
+
+@pytest.fixture(scope="module")
+def demo_seeded_twice(django_db_setup, django_db_blocker):
+    """The demo company, seeded twice (as `make run` does each time it starts), once for the whole
+    module: each test runs inside it in its own savepoint, and the module's transaction is rolled
+    back at the end. Seeding is the slow part; every test here reads the same result."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", stdout=StringIO())
+        call_command("seed_demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
 
 
 def test_seed_demo_creates_every_role_and_is_idempotent():
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
-
     assert User.objects.count() == len(DEMO_USERS)
     assert Ticket.objects.count() == 12 + len(GRADED) + 1
     assert set(Ticket.objects.values_list("status", flat=True)) == set(Ticket.Status.values)
@@ -40,9 +50,6 @@ def test_seed_demo_creates_every_role_and_is_idempotent():
 
 
 def test_seed_demo_grades_requests_and_recovers_each_way():
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
-
     answered = Survey.objects.filter(answered_at__isnull=False)
     assert sorted(answered.values_list("grade", flat=True)) == sorted(g.grade for g in GRADED)
     assert set(RecoveryCase.objects.values_list("status", flat=True)) == {"open", "contacted", "closed"}
@@ -53,9 +60,6 @@ def test_seed_demo_grades_requests_and_recovers_each_way():
 
 
 def test_seed_demo_holds_one_past_staff_meeting_with_two_actions_one_closed(client):
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
-
     held = StaffMeeting.objects.get()
     assert held.held_on < timezone.localdate()
     assert sorted(bool(action.closed_at) for action in held.actions.all()) == [False, True]
@@ -64,7 +68,6 @@ def test_seed_demo_holds_one_past_staff_meeting_with_two_actions_one_closed(clie
 
 
 def test_seed_demo_leaves_a_changed_password_alone():
-    call_command("seed_demo", stdout=StringIO())
     alice = User.objects.get(username="alice")
     alice.set_password("alice-own-password-1")
     alice.save()
@@ -77,7 +80,6 @@ def test_seed_demo_leaves_a_changed_password_alone():
 
 
 def test_seed_demo_notices_are_spread_over_its_weeks_and_the_answered_ones_done():
-    call_command("seed_demo", stdout=StringIO())
     now = timezone.now()
 
     for customer in ("alice", "ben", "chen", "dana"):
@@ -93,9 +95,6 @@ def test_seed_demo_notices_are_spread_over_its_weeks_and_the_answered_ones_done(
 
 
 def test_seed_demo_writes_a_knowledge_base_with_a_stale_article_and_staff_only_standard():
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
-
     articles = Article.objects.filter(status=Article.Status.PUBLISHED)
     assert articles.count() == 15
     assert all(article.versions.count() == 1 for article in articles)
@@ -109,9 +108,6 @@ def test_seed_demo_writes_a_knowledge_base_with_a_stale_article_and_staff_only_s
 
 
 def test_seed_demo_links_an_article_in_a_reply_and_leaves_a_wrong_and_a_missing_flag_open():
-    call_command("seed_demo", stdout=StringIO())
-    call_command("seed_demo", stdout=StringIO())
-
     vpn = Article.objects.get(title="Connect to the VPN from home")
     assert ArticleUse.objects.filter(article=vpn, message__is_internal=False).count() == 1
     flags = {flag.kind: flag for flag in DocumentationFlag.objects.filter(resolved_at__isnull=True)}
