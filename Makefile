@@ -3,6 +3,8 @@
 
 PYTHON ?= python3
 PORT ?= 8000
+# Links in e-mails and replies point at the port `make run` serves, unless SITE_URL says otherwise.
+SITE_ENV = SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
@@ -26,9 +28,9 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py seed_demo
+	$(SITE_ENV) $(BIN)/python manage.py seed_demo
 	@echo "Open http://127.0.0.1:$(PORT)/ (Ctrl-C stops web, worker and beat)"
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile.dev --port $(PORT)
+	$(SITE_ENV) PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/honcho start --procfile Procfile.dev --port $(PORT)
 
 test: install
 	$(BIN)/pytest $(PYTEST_ARGS)

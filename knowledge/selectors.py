@@ -206,7 +206,11 @@ def _above_floor(found: list[Article]) -> list[Article]:
 
 
 def _words(text: str) -> list[str]:
-    return re.findall(r"[^\W_]+", text.lower())[:_SUGGESTION_WORDS]
+    """The typed words that can name a subject: a lone letter ("b" of a pasted "<b>") cannot, and
+    as a prefix or a substring it would match nearly every article."""
+    shortest = 2 if connection.vendor == "postgresql" else 3  # SQLite matches substrings
+    words = [word for word in re.findall(r"[^\W_]+", text.lower()) if len(word) >= shortest]
+    return words[:_SUGGESTION_WORDS]
 
 
 @dataclass(frozen=True)

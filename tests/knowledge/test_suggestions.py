@@ -94,6 +94,18 @@ def test_each_judged_query_finds_its_article_first(corpus):
     assert all(len(articles) <= selectors.SUGGESTIONS for articles in found.values())
 
 
+def test_a_lone_letter_such_as_pasted_markup_leaves_the_suggestions_as_they_were(corpus):
+    plain = selectors.article_suggestions(text="bold printer", service=None)
+
+    for typed in ("<b>bold</b> printer", "b printer x", "bold printer b"):
+        found = selectors.article_suggestions(text=typed, service=None)
+        assert [article.pk for article in found] == [article.pk for article in plain], typed
+    assert plain and {article.title for article in plain} <= {
+        "Clear a paper jam in the printer",
+        "Install a printer driver",
+    }
+
+
 def test_the_title_outweighs_a_body_that_repeats_the_word(corpus):
     (first, *_rest) = selectors.article_suggestions(text="password", service=None)
 
