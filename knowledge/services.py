@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.conf import settings
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, transaction
 from django.db.models import F, Q
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from accounts.roles import ROLE_DEFINING_PERMISSION, Role
+from core.audit import admin_log
 from notifications.services import notify, notify_managers
 from readiness import services as readiness_services
 from tickets import selectors as ticket_selectors
@@ -111,7 +112,7 @@ def article_save(
     article_search_document_refresh(article.pk)
     published = article.status == Article.Status.PUBLISHED and not was_published
     message = f"Version {number}" + (": published." if published else ".") + (f" {note}" if note else "")
-    _audit(article, by, ADDITION if created else CHANGE, message)
+    admin_log(article, by, ADDITION if created else CHANGE, message)
     if is_major and not created:
         readiness_services.article_reread_request(article=article, version_number=number, now=now)
     return article
@@ -202,7 +203,7 @@ def article_vote(*, article: Article, voter: User, helpful: bool, now: datetime 
         defaults={"helpful": helpful, "updated_at": now},
         create_defaults={"helpful": helpful, "created_at": now, "updated_at": now},
     )
-    _audit(article, voter, CHANGE, "Voted helpful." if helpful else "Voted not helpful.")
+    admin_log(article, voter, CHANGE, "Voted helpful." if helpful else "Voted not helpful.")
     return vote
 
 
@@ -223,7 +224,7 @@ def deflection_record(
         typed_title=typed_title,
         created_at=now or timezone.now(),
     )
-    _audit(article, customer, CHANGE, "Solved it for a customer: no request was sent.")
+    admin_log(article, customer, CHANGE, "Solved it for a customer: no request was sent.")
     return deflection
 
 
@@ -364,7 +365,7 @@ def documentation_flag_raise(
         note=reason,
         now=now,
     )
-    _audit(article or flag.draft, by, CHANGE, f"{flag.get_kind_display()} ({ticket.reference}): {reason}")
+    admin_log(article or flag.draft, by, CHANGE, f"{flag.get_kind_display()} ({ticket.reference}): {reason}")
     return flag
 
 
@@ -393,7 +394,7 @@ def documentation_flag_resolve(
         raise DocumentationFlagError(_("This flag is already resolved."))
     flag.resolved_at, flag.resolved_by = now or timezone.now(), by
     flag.save(update_fields=["resolved_at", "resolved_by"])
-    _audit(flag.article or flag.draft, by, CHANGE, f"{flag.get_kind_display()} resolved: {flag.reason}")
+    admin_log(flag.article or flag.draft, by, CHANGE, f"{flag.get_kind_display()} resolved: {flag.reason}")
     return flag
 
 
@@ -416,10 +417,3 @@ def _draft_body(flag: DocumentationFlag, ticket: Ticket) -> str:
 def _tags_get_or_create(names: list[str]) -> list[Tag]:
     existing = {tag.name: tag for tag in Tag.objects.filter(name__in=names)}
     return [existing.get(name) or Tag.objects.get_or_create(name=name)[0] for name in names]
-
-
-def _audit(article: Article, by: User, action_flag: int, message: str) -> None:
-    """Who did it, in the admin log (as webhooks.services records); the versions hold what."""
-    LogEntry.objects.log_actions(
-        user_id=by.pk, queryset=[article], action_flag=action_flag, change_message=message, single_object=True
-    )

@@ -5,11 +5,12 @@ audited in the admin log with who made it (as knowledge.services records)."""
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.db import models, transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.audit import admin_log
 from knowledge.models import Article
 from notifications.services import notify
 from tickets.models import Service
@@ -33,7 +34,7 @@ def article_acknowledge(*, agent: User, article: Article, now: datetime | None =
         defaults={"acknowledged_at": now or timezone.now()},
     )
     if created:
-        _audit(article, agent, CHANGE, f"Read and understood version {number}.")
+        admin_log(article, agent, CHANGE, f"Read and understood version {number}.")
     return acknowledgement
 
 
@@ -74,7 +75,7 @@ def training_record_create(
         recorded_by=by,
         created_at=now or timezone.now(),
     )
-    _audit(
+    admin_log(
         record, by, ADDITION, f"Training of {fields.agent.display_name} on {fields.service.name} recorded."
     )
     return record
@@ -119,12 +120,5 @@ def service_go_live(*, service: Service, by: User) -> Service:
         raise NotReadyError(missing)
     service.not_yet_supported = False
     service.save(update_fields=["not_yet_supported"])
-    _audit(service, by, CHANGE, "Taken live from the readiness page: customers can now choose it.")
+    admin_log(service, by, CHANGE, "Taken live from the readiness page: customers can now choose it.")
     return service
-
-
-def _audit(obj: models.Model, by: User, action_flag: int, message: str) -> None:
-    """Who did it, in the admin log (as knowledge.services and webhooks.services record)."""
-    LogEntry.objects.log_actions(
-        user_id=by.pk, queryset=[obj], action_flag=action_flag, change_message=message, single_object=True
-    )

@@ -19,11 +19,12 @@ from datetime import datetime, timedelta
 
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
-from django.contrib.admin.models import ADDITION, CHANGE, LogEntry
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from core.audit import admin_log
 from notifications import outbox, publisher
 from notifications.services import notify_managers
 
@@ -56,7 +57,7 @@ def endpoint_create(*, by: User, url: str, description: str, events: list[str], 
         secret=signing.secret_make(),
         created_by=by,
     )
-    _audit(endpoint, by, ADDITION, "Endpoint added.")
+    admin_log(endpoint, by, ADDITION, "Endpoint added.")
     return endpoint
 
 
@@ -74,7 +75,7 @@ def endpoint_update(
         setattr(endpoint, name, value)
     endpoint.save(update_fields=list(changes))
     if changed:
-        _audit(endpoint, by, CHANGE, f"Changed {', '.join(changed)}.")
+        admin_log(endpoint, by, CHANGE, f"Changed {', '.join(changed)}.")
     return endpoint
 
 
@@ -98,7 +99,7 @@ def dead_letters_redeliver(
     for chunk in _chunks(ids):
         publisher.publish_after_commit(DELIVER_TASK, chunk)
     what = f"dead letter {ids[0]}" if delivery_id is not None else f"{len(ids)} dead letter(s)"
-    _audit(endpoint, by, CHANGE, f"Delivering {what} again.")
+    admin_log(endpoint, by, CHANGE, f"Delivering {what} again.")
     return len(ids)
 
 
@@ -108,7 +109,7 @@ def endpoint_secret_rotate(*, endpoint: WebhookEndpoint, by: User) -> WebhookEnd
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     endpoint.secret = signing.secret_make()
     endpoint.save(update_fields=["secret"])
-    _audit(endpoint, by, CHANGE, "Secret rotated.")
+    admin_log(endpoint, by, CHANGE, "Secret rotated.")
     return endpoint
 
 
@@ -122,7 +123,7 @@ def endpoint_test_send(
     (delivery,) = _deliveries_create(
         [endpoint], event_id=_event_id(), event_type=events.TEST, data=data, now=now
     )
-    _audit(endpoint, by, CHANGE, "Test event sent.")
+    admin_log(endpoint, by, CHANGE, "Test event sent.")
     return delivery
 
 
@@ -399,14 +400,3 @@ def _connection(destination: Destination) -> http.client.HTTPConnection:
     if destination.scheme == "https":
         return _PinnedHTTPSConnection(destination, timeout)
     return _PinnedHTTPConnection(destination, timeout)
-
-
-def _audit(endpoint: WebhookEndpoint, by: User, action_flag: int, message: str) -> None:
-    """The endpoint's history, in the admin log (as inbound.services.inbound_retry records)."""
-    LogEntry.objects.log_actions(
-        user_id=by.pk,
-        queryset=[endpoint],
-        action_flag=action_flag,
-        change_message=message,
-        single_object=True,
-    )
